@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The full test suite: what CI runs and what the README names. Installs what it needs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npm ci --no-audit --no-fund
+npm run lint
+npm run typecheck
+npm run build
+node scripts/run-tests.mjs test/unit test/integration
