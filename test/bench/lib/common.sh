@@ -12,14 +12,15 @@ die() {
 BENCH_PIDS=()
 
 # start_bg NAME CMD... : start CMD in its own session (so its workers share a process
-# group we own), logging to $BENCH_TMP/NAME.log; prints the pid.
+# group we own), logging to $BENCH_TMP/NAME.log; sets LAST_PID. Not to be called in a
+# subshell, or the pid would escape the bookkeeping.
 start_bg() {
   local name=$1
   shift
   setsid "$@" >"$BENCH_TMP/$name.log" 2>&1 </dev/null &
   local pid=$!
   BENCH_PIDS+=("$pid")
-  echo "$pid"
+  LAST_PID=$pid
 }
 
 # stop_pid PID : TERM the process group led by PID, then KILL it if still there after 5 s.
@@ -32,6 +33,14 @@ stop_pid() {
   done
   kill -KILL -- "-$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+}
+
+# stop_started PID : stop one process started by start_bg and forget it.
+stop_started() {
+  local pid=$1 kept=() p
+  stop_pid "$pid"
+  for p in "${BENCH_PIDS[@]}"; do [[ $p == "$pid" ]] || kept+=("$p"); done
+  BENCH_PIDS=("${kept[@]}")
 }
 
 stop_all() {
