@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'RULE_BAD_REGEXP', // a Go regexp that cannot be translated or does not compile
   'TLS_INVALID', // a certificate or key that cannot be loaded
   'STATIC_INVALID', // a static configuration key that is wrong
+  'UNSUPPORTED', // valid Traefik configuration that Switchyard does not implement yet
+  'LISTEN_FAILED', // an entrypoint address that cannot be bound
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -13,7 +13,7 @@ export * from './routers.js';
 export * from './servers-transports.js';
 export * from './services.js';
 export * from './tls.js';
-export { formatPath, fromZodError } from './zod-errors.js';
+export { fromZodError } from './zod-errors.js';
 
 const HTTP_SECTIONS = {
   routers: Router,

@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
+import { isIpOrCidr } from '../ip-range.js';
 import { Duration } from '../duration.js';
 import { NonNegativeInt } from './common.js';
 
@@ -40,18 +40,6 @@ export function parseStatusRange(text: string): readonly [number, number] | unde
 
 const STATUS_RANGE_MESSAGE = 'must be a status code ("404") or an inclusive range ("500-599")';
 const StatusRange = z.string().refine((text) => parseStatusRange(text) !== undefined, STATUS_RANGE_MESSAGE);
-
-/** An IP address or a CIDR range, v4 or v6, as Traefik's IP checker accepts them. */
-function isIpOrCidr(text: string): boolean {
-  // Node's isIP accepts zone identifiers (fe80::1%eth0); Traefik's checker does not.
-  if (text.includes('%')) return false;
-  const slash = text.indexOf('/');
-  if (slash === -1) return isIP(text) !== 0;
-  const version = isIP(text.slice(0, slash));
-  const bits = text.slice(slash + 1);
-  if (version === 0 || !/^(0|[1-9]\d{0,2})$/.test(bits)) return false;
-  return Number(bits) <= (version === 4 ? 32 : 128);
-}
 
 const IpOrCidr = z
   .string()

@@ -1,15 +1,6 @@
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
-
-/** `['servers', 0, 'url']` becomes `servers[0].url`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out ? `.${String(key)}` : String(key);
-  }
-  return out;
-}
+import { formatPath } from '../key-path.js';
 
 /** One ConfigError per zod issue, each with the full path of the offending field. */
 export function fromZodError(prefix: string, error: z.ZodError): ConfigError[] {

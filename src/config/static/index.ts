@@ -1,0 +1,3 @@
+export { parseAddress, type ListenAddress } from './address.js';
+export { loadStaticConfig, type LoadStaticConfigOptions } from './load.js';
+export { StaticConfig } from './static-config.js';

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { crossCheck } from './cross-checks.js';
+import { EntryPoint } from './entrypoint-schema.js';
+import { withImplicitEntryPoints } from './implicit-entrypoints.js';
+import { Api, Log, Ping, Providers } from './sections-schema.js';
+
+const StaticConfigFields = z.strictObject({
+  entryPoints: z.record(z.string().min(1), EntryPoint).default({}),
+  providers: Providers.prefault({}),
+  log: Log.prefault({}),
+  /** Absent means disabled, as in Traefik; `ping: {}` enables it with defaults. */
+  ping: Ping.optional(),
+  /** Absent means disabled; parsed and kept for the API that comes later. */
+  api: Api.optional(),
+  /** Switchyard's own: where the standalone store, caches and keys live (resolved against cwd). */
+  stateDir: z.string().min(1).default('./.switchyard'),
+});
+
+/**
+ * The static configuration. Parsing also applies Traefik's implicit entrypoints and the
+ * checks that span sections, so a parsed value is the effective configuration.
+ */
+export const StaticConfig = StaticConfigFields.transform((fields, ctx) => {
+  const { config, added } = withImplicitEntryPoints(fields);
+  for (const issue of crossCheck(config, added)) ctx.addIssue({ code: 'custom', input: fields, ...issue });
+  return config;
+});
+
+export type StaticConfig = z.infer<typeof StaticConfig>;
