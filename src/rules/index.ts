@@ -1,0 +1,23 @@
+// The rule language: parsing, Go regexp translation, compiled matchers and the router table.
+
+export { V2_MATCHER_NAMES, V3_MATCHER_NAMES } from './ast.js';
+export type {
+  BinaryNode,
+  MatcherName,
+  MatcherNode,
+  NotNode,
+  RuleNode,
+  RuleSyntax,
+  V2MatcherName,
+  V3MatcherName,
+} from './ast.js';
+export { parseRule } from './parser.js';
+export { compileRule, resolveSyntax } from './compile.js';
+export type { CompiledRule } from './compile.js';
+export type { Predicate } from './predicate.js';
+export { compileGoRegexp, translateGoRegexp } from './go-regexp.js';
+export type { TranslatedRegexp } from './go-regexp.js';
+export { compareRoutes, routePriority } from './priority.js';
+export { compileRouterTable } from './router-table.js';
+export type { RouteInput, RouterTable } from './router-table.js';
+export type { RequestView } from './request-view.js';
