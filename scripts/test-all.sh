@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm ci --no-audit --no-fund
+bash scripts/ensure-debian-packages.sh etcd:etcd-server
 npm run lint
 npm run typecheck
 npm run build
