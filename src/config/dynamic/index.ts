@@ -5,7 +5,7 @@ import { Router } from './routers.js';
 import { ServersTransport } from './servers-transports.js';
 import { Service } from './services.js';
 import { TlsCertificate, TlsOptions, TlsStore } from './tls.js';
-import { fromZodError } from './zod-errors.js';
+import { fromZodError } from '../zod-errors.js';
 
 export * from './common.js';
 export * from './middlewares.js';
@@ -13,7 +13,6 @@ export * from './routers.js';
 export * from './servers-transports.js';
 export * from './services.js';
 export * from './tls.js';
-export { fromZodError } from './zod-errors.js';
 
 const HTTP_SECTIONS = {
   routers: Router,

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { ConfigError } from '../errors.js';
-import { formatPath } from '../key-path.js';
+import { ConfigError } from './errors.js';
+import { formatPath } from './key-path.js';
 
 /** One ConfigError per zod issue, each with the full path of the offending field. */
 export function fromZodError(prefix: string, error: z.ZodError): ConfigError[] {
