@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import {
   MIDDLEWARE_TYPES,
   Middleware,
-  fromZodError,
   parseStatusRange,
   type MiddlewareType,
 } from '../../../src/config/dynamic/index.js';
+import { fromZodError } from '../../../src/config/index.js';
 
 // Compile-time: every type the schema can produce is listed in MIDDLEWARE_TYPES
 // (the other direction is checked by `satisfies` in the schema file).
