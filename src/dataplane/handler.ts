@@ -1,23 +1,45 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 
 export type ProxyRequest = IncomingMessage | Http2ServerRequest;
 export type ProxyResponse = ServerResponse | Http2ServerResponse;
 
+const NO_HEADERS: IncomingHttpHeaders = Object.freeze({});
+
 /**
  * What the entrypoint learned about a request, handed down the chain. One object per
  * request with every field assigned up front, so that its shape stays stable.
+ *
+ * It is also the request view the router table matches (method, host, path, rawQuery,
+ * headers, clientIp), so routing allocates nothing more per request; the entrypoint fills
+ * those fields in right after construction. Path middlewares rewrite `path`, `rawPath`
+ * and `rawQuery` together and rebuild `req.url` from them; the proxy forwards `req.url`.
  */
 export class RequestContext {
   routerName = '';
   serviceName = '';
   /** The server URL the request went to, for logs and metrics. */
   serviceUrl = '';
+  method = '';
+  /** The request's host, lower-case and without port: what Host rules see. */
+  host = '';
+  /** The host as the client sent it (`Host`, or `:authority`), port included. */
+  authority = '';
+  /** The percent-decoded path. */
+  path = '';
+  /** The path as it goes upstream, percent-encoded. */
+  rawPath = '';
+  /** The query string without `?`; empty when there is none. */
+  rawQuery = '';
+  /** The request's headers (the same object as `req.headers`). */
+  headers: IncomingHttpHeaders = NO_HEADERS;
+
   constructor(
     readonly entryPoint: string,
     readonly tls: boolean,
     /** The TCP peer, IPv4-mapped addresses unwrapped. */
     readonly clientIp: string,
+    /** performance.now() when the request reached the entrypoint. */
     readonly startedAt: number,
   ) {}
 }

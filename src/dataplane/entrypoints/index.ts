@@ -1,0 +1,2 @@
+export { ForwardedHeaders, forwardingFor } from './forwarded-headers.js';
+export { Listener, type Transport } from './listener.js';

@@ -1,0 +1,57 @@
+import type { Middleware } from '../../config/dynamic/index.js';
+import { ConfigError, fail, ok, type Result } from '../../config/errors.js';
+import type { Handler } from '../handler.js';
+import { builders, type Builder } from './registry.js';
+
+/**
+ * Builds middleware chains from one configuration's middlewares. Each use builds its own
+ * handlers (their `next` differs); a middleware that fails to build is reported once, at
+ * `http.middlewares.<name>`, and every chain that uses it fails with a pointer to it.
+ */
+export class MiddlewareChainBuilder {
+  readonly #configs: Readonly<Record<string, Middleware>>;
+  readonly #failures = new Map<string, ConfigError>();
+
+  constructor(configs: Readonly<Record<string, Middleware>>) {
+    this.#configs = configs;
+  }
+
+  /** The errors of the middlewares that failed to build, one per middleware. */
+  get errors(): ConfigError[] {
+    return [...this.#failures.values()];
+  }
+
+  /**
+   * Wraps `next` in the named middlewares, the first outermost. A failure is relative to
+   * whoever lists the names (path `middlewares`), e.g. a router.
+   */
+  wrap(names: readonly string[], next: Handler, stack: readonly string[] = []): Result<Handler> {
+    let handler = next;
+    for (let i = names.length - 1; i >= 0; i--) {
+      const built = this.#buildOne(names[i]!, handler, stack);
+      if (!built.ok) return built;
+      handler = built.value;
+    }
+    return ok(handler);
+  }
+
+  #buildOne(name: string, next: Handler, stack: readonly string[]): Result<Handler> {
+    const refer = (code: ConfigError['code'], why: string): Result<Handler> =>
+      fail(new ConfigError(code, 'middlewares', `middleware ${JSON.stringify(name)} ${why}`));
+    if (stack.includes(name))
+      return refer('CONFIG_CYCLE', `refers back to itself (${[...stack, name].join(' -> ')})`);
+    const known = this.#failures.get(name);
+    if (known !== undefined) return refer(known.code, `is unusable: ${known.detail}`);
+    const config = this.#configs[name];
+    if (config === undefined) return refer('CONFIG_MISSING_REFERENCE', 'does not exist');
+    const builder = builders[config.type] as Builder<Middleware['type']>;
+    const built = builder(config, next, {
+      name,
+      wrap: (names, inner) => this.wrap(names, inner, [...stack, name]),
+    });
+    if (built.ok) return built;
+    const error = built.errors[0]!.under(`http.middlewares.${name}`);
+    this.#failures.set(name, error);
+    return refer(error.code, `is unusable: ${built.errors[0]!.detail}`);
+  }
+}

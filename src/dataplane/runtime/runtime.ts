@@ -1,0 +1,81 @@
+import type { Socket } from 'node:net';
+import type { ConfigError } from '../../config/errors.js';
+import type { ProxyResponse } from '../handler.js';
+import type { ServiceRuntime } from '../services/index.js';
+import type { EntryPointRuntime } from './entrypoint-runtime.js';
+
+// A retired runtime waits this long at most for its requests before it closes its
+// services. Closing them does not cut requests already sent (pools close once idle); it
+// only bounds how long a long-lived WebSocket keeps an old configuration's objects alive.
+const RETIRE_WAIT_MS = 60_000;
+
+/**
+ * One applied configuration: the entrypoints' routing and the services behind them.
+ * Requests count themselves in while they run, so that a replaced runtime is closed only
+ * once the requests that started on it are over.
+ */
+export class Runtime {
+  readonly entryPoints = new Map<string, EntryPointRuntime>();
+  #inFlight = 0;
+  #closed = false;
+  #retired: Promise<void> | null = null;
+  #onIdle: (() => void) | null = null;
+  #finish: (() => void) | null = null;
+  // Shared by every request's 'close' listener: no closure per request.
+  readonly #requestOver = (): void => {
+    if (--this.#inFlight === 0 && this.#onIdle !== null) this.#onIdle();
+  };
+
+  constructor(
+    readonly version: number,
+    readonly errors: readonly ConfigError[],
+    private readonly services: ReadonlyMap<string, ServiceRuntime>,
+  ) {}
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Counts a request until its response closes; false once the runtime is closed. */
+  admit(res: ProxyResponse): boolean {
+    if (this.#closed) return false;
+    this.#inFlight++;
+    res.on('close', this.#requestOver);
+    return true;
+  }
+
+  /** An upgraded connection runs until its socket closes, not its response. */
+  admitUpgrade(socket: Socket): boolean {
+    if (this.#closed) return false;
+    this.#inFlight++;
+    socket.once('close', this.#requestOver);
+    return true;
+  }
+
+  /** Closes the services once the admitted requests are over (or after a bounded wait). */
+  retire(): Promise<void> {
+    this.#retired ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.#finish?.(), RETIRE_WAIT_MS).unref();
+      this.#finish = () => {
+        this.#finish = this.#onIdle = null;
+        clearTimeout(timer);
+        resolve(this.#close());
+      };
+      if (this.#inFlight === 0) this.#finish();
+      else this.#onIdle = this.#finish;
+    });
+    return this.#retired;
+  }
+
+  /** Closes the services now, whatever is still running (at shutdown, once the sockets are gone). */
+  closeNow(): Promise<void> {
+    const retired = this.retire();
+    this.#finish?.();
+    return retired;
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true;
+    await Promise.allSettled([...this.services.values()].map((service) => service.close()));
+  }
+}

@@ -1,0 +1,54 @@
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
+import type { CertificateFiles } from '../../config/dynamic/index.js';
+import { ConfigError, fail, ok, type Result } from '../../config/errors.js';
+import { readPem } from './pem-source.js';
+
+export interface KeyPair {
+  /** PEM, the leaf first and any intermediates after it. */
+  readonly cert: string;
+  readonly key: string;
+  /** A digest of both, naming the pair in caches. */
+  readonly id: string;
+}
+
+/** Reads a certFile/keyFile pair, each a path or inline PEM. Checks nothing yet. */
+export async function readKeyPair(files: CertificateFiles, path: string): Promise<Result<KeyPair>> {
+  const [cert, key] = await Promise.all([
+    readPem(files.certFile, `${path}.certFile`),
+    readPem(files.keyFile, `${path}.keyFile`),
+  ]);
+  if (!cert.ok || !key.ok) return fail(...(cert.ok ? [] : cert.errors), ...(key.ok ? [] : key.errors));
+  return ok(keyPair(cert.value, key.value));
+}
+
+export function keyPair(cert: string, key: string): KeyPair {
+  const id = createHash('sha256').update(cert).update('\0').update(key).digest('hex');
+  return { cert, key, id };
+}
+
+/**
+ * The names a certificate serves, lower-case, as Traefik files it: the subject's common
+ * name, then the DNS and IP subject alternative names. Fails when the certificate or the
+ * key does not parse, or when they do not belong together.
+ */
+export function certificateNames(pair: KeyPair, path: string): Result<string[]> {
+  try {
+    const x509 = new X509Certificate(pair.cert);
+    if (!x509.checkPrivateKey(createPrivateKey(pair.key))) {
+      return fail(new ConfigError('TLS_INVALID', path, 'the key does not belong to the certificate'));
+    }
+    const names = new Set<string>();
+    const commonName = /(?:^|\n)CN=([^\n]*)/.exec(x509.subject)?.[1];
+    if (commonName) names.add(commonName.toLowerCase());
+    for (const entry of (x509.subjectAltName ?? '').split(', ')) {
+      const colon = entry.indexOf(':');
+      const type = entry.slice(0, colon);
+      if (type === 'DNS' || type === 'IP Address') names.add(entry.slice(colon + 1).toLowerCase());
+    }
+    return ok([...names]);
+  } catch (err) {
+    return fail(
+      new ConfigError('TLS_INVALID', path, `invalid certificate or key: ${(err as Error).message}`),
+    );
+  }
+}
