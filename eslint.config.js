@@ -9,8 +9,15 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
-      'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' },
+      ],
     },
   },
-  { files: ['**/*.mjs', '**/*.cjs', 'eslint.config.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } }, rules: { 'no-restricted-syntax': 'off' } },
+  {
+    files: ['**/*.mjs', '**/*.cjs', 'eslint.config.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    rules: { 'no-restricted-syntax': 'off' },
+  },
 );

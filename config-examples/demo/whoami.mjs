@@ -9,7 +9,8 @@ const name = process.env.WHOAMI_NAME ?? 'demo';
 createServer((req, res) => {
   const lines = [`Name: ${name}`, `Hostname: ${hostname()}`, `RemoteAddr: ${req.socket.remoteAddress}`];
   lines.push(`${req.method} ${req.url} HTTP/${req.httpVersion}`);
-  for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
   res.setHeader('content-type', 'text/plain; charset=utf-8');
   res.end(`${lines.join('\n')}\n`);
 }).listen(port, '127.0.0.1', () => console.log(`whoami demo origin on http://127.0.0.1:${port}`));

@@ -9,7 +9,11 @@ export function fromZodError(prefix: string, error: z.ZodError): ConfigError[] {
       const base = formatPath(issue.path);
       return issue.keys.length === 1
         ? new ConfigError('CONFIG_UNKNOWN_FIELD', join(prefix, join(base, issue.keys[0]!)), 'unknown field')
-        : new ConfigError('CONFIG_UNKNOWN_FIELD', join(prefix, base), `unknown fields ${issue.keys.join(', ')}`);
+        : new ConfigError(
+            'CONFIG_UNKNOWN_FIELD',
+            join(prefix, base),
+            `unknown fields ${issue.keys.join(', ')}`,
+          );
     }
     return new ConfigError('CONFIG_INVALID', join(prefix, formatPath(issue.path)), issue.message);
   });

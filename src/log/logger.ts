@@ -45,7 +45,11 @@ function commonFormat(out: NodeJS.WritableStream): Writable {
 
 function formatLine(line: string): string {
   const { time, level, msg, ...fields } = JSON.parse(line) as Record<string, unknown>;
-  const parts = [new Date(Number(time)).toISOString(), LABELS[Number(level)] ?? String(level), String(msg ?? '')];
+  const parts = [
+    new Date(Number(time)).toISOString(),
+    LABELS[Number(level)] ?? String(level),
+    String(msg ?? ''),
+  ];
   for (const [key, value] of Object.entries(fields)) {
     parts.push(`${key}=${JSON.stringify(value)}`);
   }

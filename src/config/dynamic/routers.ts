@@ -21,7 +21,11 @@ export const Router = z.strictObject({
   ruleSyntax: z.enum(['v3', 'v2', 'default']).optional(),
   // Traefik caps priorities at MaxInt64-1000 so that its internal routers stay on top;
   // JavaScript numbers are exact to 2^53, which is the cap here.
-  priority: z.number().int().max(Number.MAX_SAFE_INTEGER - 1000).optional(),
+  priority: z
+    .number()
+    .int()
+    .max(Number.MAX_SAFE_INTEGER - 1000)
+    .optional(),
   entryPoints: z.array(z.string().min(1)).optional(),
   middlewares: z.array(z.string().min(1)).optional(),
   service: z.string().min(1, 'a router needs a service'),

@@ -1,0 +1,64 @@
+import { mkdir } from 'node:fs/promises';
+import type { StaticConfig } from '../config/static/index.js';
+import { Controller } from '../controller/index.js';
+import { DataPlane } from '../dataplane/index.js';
+import type { Logger } from '../log/index.js';
+import { FileProvider, type Provider } from '../providers/index.js';
+
+export interface StandaloneNode {
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole standalone wiring, in one place: providers feed the controller, and every
+ * version the controller publishes is applied by the data plane. The cluster work puts
+ * the distribution protocol between those two; nothing else here changes.
+ */
+export async function startStandalone(config: StaticConfig, logger: Logger): Promise<StandaloneNode> {
+  await mkdir(config.stateDir, { recursive: true });
+  const entryPoints = config.entryPoints;
+  const dataPlane = new DataPlane({ logger, ping: config.ping });
+  const controller = new Controller({
+    entryPoints: Object.keys(entryPoints),
+    providersThrottleDuration: config.providers.providersThrottleDuration,
+  });
+
+  // The data plane opens its listeners before the first provider message, so that
+  // /ping answers and unmatched requests get a 404 rather than a refused connection.
+  await applyOrThrow(dataPlane, { version: 0, entryPoints, dynamic: undefined });
+
+  let applying = Promise.resolve();
+  // Errors can change while the configuration does not (a file that stopped parsing keeps
+  // its last good content), so they are logged from their own stream.
+  controller.onErrors((errors) => {
+    for (const error of errors) logger.error({ code: error.code, resource: error.path }, error.detail);
+  });
+  controller.onConfig(({ version, config: dynamic }) => {
+    applying = applying.then(async () => {
+      const result = await dataPlane.apply({ version, entryPoints, dynamic });
+      for (const error of result.errors) {
+        logger.error({ version, applied: result.ok, code: error.code, resource: error.path }, error.detail);
+      }
+    });
+  });
+
+  const providers: Provider[] = [];
+  if (config.providers.file) providers.push(new FileProvider(config.providers.file));
+  for (const provider of providers) await provider.start(controller.receive);
+  logger.info({ entryPoints: Object.keys(entryPoints), providers: providers.map((p) => p.name) }, 'started');
+
+  const grace = Math.max(0, ...Object.values(entryPoints).map((e) => e.transport.lifeCycle.graceTimeOut));
+  return {
+    async stop() {
+      await Promise.all(providers.map((provider) => provider.stop()));
+      controller.close();
+      await applying;
+      await dataPlane.close(grace);
+    },
+  };
+}
+
+async function applyOrThrow(dataPlane: DataPlane, input: Parameters<DataPlane['apply']>[0]): Promise<void> {
+  const result = await dataPlane.apply(input);
+  if (!result.ok) throw new AggregateError(result.errors, result.errors.map((e) => e.message).join('; '));
+}
