@@ -13,3 +13,28 @@ export {
   type FileProviderOptions,
   type FileState,
 } from './file/index.js';
+export {
+  buildConfiguration,
+  CONTAINER_RULE_FIELDS,
+  containerFromInspect,
+  type BuildOptions,
+  type ContainerInfo,
+  type ContainerNetwork,
+  type ContainerPort,
+  type ContainerState,
+  type PortBinding,
+  type DockerInspect,
+  type SwarmServiceInfo,
+  type SwarmTaskInfo,
+} from './docker/index.js';
+export { parseConstraints, type LabelPredicate } from './constraints/index.js';
+export {
+  decodeLabels,
+  DEFAULT_RULE_TEMPLATE,
+  parseRuleTemplate,
+  executeRuleTemplate,
+  normalize,
+  type DecodedLabels,
+  type RuleTemplate,
+  type RawLabelValue,
+} from './labels/index.js';

@@ -1,0 +1,3 @@
+// Provider constraints (`providers.docker.constraints`): which containers to consider, by label.
+
+export { parseConstraints, type LabelPredicate } from './parser.js';

@@ -1,0 +1,29 @@
+import { ConfigError } from '../../config/errors.js';
+import { normalize } from '../labels/index.js';
+import type { ContainerInfo } from './container.js';
+
+const COMPOSE_PROJECT_LABEL = 'com.docker.compose.project';
+const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
+
+/** The container name without Docker's leading slash: `shop-web-1`. */
+export const containerNameOf = (container: ContainerInfo): string => container.name.replace(/^\//, '');
+
+/**
+ * The name of the container's automatic service and router, as Traefik's getServiceName:
+ * `<service>_<project>` from the Compose labels when both are set, else the container
+ * name, normalized (`web-shop`, `shop-web-1`). Compose replicas share it, so their
+ * services merge into one load balancer.
+ */
+export function serviceNameOf(container: ContainerInfo): string {
+  const project = container.labels[COMPOSE_PROJECT_LABEL];
+  const service = container.labels[COMPOSE_SERVICE_LABEL];
+  return normalize(project && service ? `${service}_${project}` : container.name);
+}
+
+/** Where an error about the container is: `container shop-web-1: <path>`. */
+export const containerPath = (container: ContainerInfo, path: string): string =>
+  `container ${containerNameOf(container)}: ${path}`;
+
+/** The same error, placed in the container. */
+export const inContainer = (container: ContainerInfo, error: ConfigError): ConfigError =>
+  new ConfigError(error.code, containerPath(container, error.path), error.detail);
