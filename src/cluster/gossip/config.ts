@@ -45,6 +45,21 @@ const checkTimings = (t: { probeInterval: number; probeTimeout: number }, ctx: z
   }
 };
 
+const replayShape = {
+  /** How far behind a sender's newest packet another may arrive and still be taken, once. */
+  replayWindow: int(64, 65_536).default(1024),
+  /**
+   * Largest clock difference expected between two nodes (they should run NTP). A stamp
+   * further than this from our clock is dropped as stale, which bounds how long a
+   * captured packet stays worth replaying.
+   */
+  maxClockSkew: Duration.pipe(z.number().min(1_000).max(3_600_000)).default(60_000),
+};
+
+/** Replay protection: what a receiver accepts, by sequence number and by timestamp. */
+export const ReplayPolicy = z.strictObject(replayShape);
+export type ReplayPolicy = z.infer<typeof ReplayPolicy>;
+
 /** Protocol timings and sizes: everything the membership core needs besides identity. */
 export const GossipTuning = z.strictObject(tuningShape).superRefine(checkTimings);
 export type GossipTuning = z.infer<typeof GossipTuning>;
@@ -64,6 +79,7 @@ const GossipKeyText = z
 export const GossipConfig = z
   .strictObject({
     ...tuningShape,
+    ...replayShape,
     /** Part of every message's authenticated data: clusters with different names never merge. */
     clusterName: z.string().min(1).max(128),
     /** Base64 AES-256 keys; the first encrypts, all decrypt. */

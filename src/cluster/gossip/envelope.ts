@@ -4,8 +4,9 @@ import { keysWithId, type Keyring } from './keyring.js';
 // Sealed message: version (1) | key id (1) | nonce (12) | ciphertext | GCM tag (16).
 // The associated data is the two header bytes followed by a context string that names
 // the channel and the cluster, so a packet from another cluster, or a UDP packet
-// replayed into a TCP stream, fails authentication like a forged one.
-const VERSION = 1;
+// replayed into a TCP stream, fails authentication like a forged one. Version 2 added
+// the replay stamp at the start of the plaintext (stamp.ts).
+const VERSION = 2;
 const HEADER_BYTES = 2;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;

@@ -6,12 +6,12 @@ export {
   decodePushPull,
   encodePacket,
   encodePushPull,
+  PACKET_OVERHEAD,
   type Decoded,
   type DecodeFailure,
   type Wire,
 } from './codec.js';
-export { GossipConfig, GossipTuning } from './config.js';
-export { SEAL_OVERHEAD } from './envelope.js';
+export { GossipConfig, GossipTuning, ReplayPolicy } from './config.js';
 export { createKeyring, KEY_BYTES, type GossipKey, type Keyring } from './keyring.js';
 export {
   MAX_NODE_INFO_BYTES,
@@ -34,5 +34,7 @@ export {
 } from './membership.js';
 export type { MemberRecord, Message, PushPull } from './messages.js';
 export { GossipNode, type GossipNodeOptions, type GossipStats, type MemberListener } from './node.js';
+export { ReplayGuard, type ReplayVerdict } from './replay-guard.js';
 export type { Random } from './sample.js';
+export { Stamper, type Stamp } from './stamp.js';
 export { expectedConfirmations, retransmitLimit, suspicionBounds, suspicionTimeout } from './timing.js';

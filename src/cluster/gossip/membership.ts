@@ -1,6 +1,6 @@
 import { BroadcastQueue } from './broadcast-queue.js';
+import { PACKET_OVERHEAD } from './codec.js';
 import type { GossipTuning } from './config.js';
-import { SEAL_OVERHEAD } from './envelope.js';
 import { LocalHealth } from './local-health.js';
 import { sameInfo, type Member, type MemberEvent, type MemberState, type NodeInfo } from './member.js';
 import {
@@ -147,6 +147,15 @@ export class Membership {
   member(id: string): Member | undefined {
     const e = this.#members.get(id);
     return e && snapshot(e);
+  }
+
+  /**
+   * The id of the live member at `addr`, if any. The shell binds a packet to it, so
+   * that a copy of it is worthless at any other node.
+   */
+  liveIdAt(addr: string): string | undefined {
+    const e = this.#byAddr.get(addr);
+    return e !== undefined && e !== this.#self && isLive(e) ? e.info.id : undefined;
   }
 
   /** Lifeguard's local health score: 0 when healthy, up to awarenessMaxMultiplier - 1. */
@@ -509,7 +518,7 @@ export class Membership {
     const limit = this.#retransmitLimit();
     for (const peer of sample(this.#random, this.#others(reachable), this.#t.gossipNodes)) {
       // An empty JSON array is "[]": one byte plus each message's share (its comma).
-      const messages = this.#queue.take(this.#t.packetSize - SEAL_OVERHEAD - 1, limit);
+      const messages = this.#queue.take(this.#t.packetSize - PACKET_OVERHEAD - 1, limit);
       if (messages.length === 0) return;
       this.#fx.packets.push({ to: peer.addr, messages });
     }
@@ -519,12 +528,12 @@ export class Membership {
   #send(to: string, primary: Message[]): void {
     let used = 1;
     for (const m of primary) used += messageBytes(m);
-    const extra = this.#queue.take(this.#t.packetSize - SEAL_OVERHEAD - used, this.#retransmitLimit());
+    const extra = this.#queue.take(this.#t.packetSize - PACKET_OVERHEAD - used, this.#retransmitLimit());
     this.#fx.packets.push({ to, messages: extra.length > 0 ? [...primary, ...extra] : primary });
   }
 
   #sendCorrections(to: string, corrections: Alive[]): void {
-    let room = this.#t.packetSize - SEAL_OVERHEAD - 1;
+    let room = this.#t.packetSize - PACKET_OVERHEAD - 1;
     const fitting = corrections.filter((m) => (room -= messageBytes(m)) >= 0);
     if (fitting.length > 0) this.#send(to, fitting);
   }

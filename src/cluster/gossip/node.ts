@@ -13,12 +13,15 @@ import {
   encodePacket,
   encodePushPull,
   type DecodeFailure,
+  type Wire,
 } from './codec.js';
 import type { GossipConfig } from './config.js';
 import { createKeyring } from './keyring.js';
 import { NodeInfo, type Member, type MemberEvent } from './member.js';
 import { Membership, type Effects, type OutgoingPacket } from './membership.js';
 import type { PushPull } from './messages.js';
+import { ReplayGuard } from './replay-guard.js';
+import { Stamper } from './stamp.js';
 import { frame, readFrame } from './tcp-frames.js';
 
 export interface GossipNodeOptions {
@@ -29,7 +32,12 @@ export interface GossipNodeOptions {
 export interface GossipStats {
   packetsIn: number;
   packetsOut: number;
-  /** Packets and frames thrown away, by reason; `auth` counts wrong keys, wrong clusters and tampering. */
+  /**
+   * Packets and frames thrown away, by reason: `auth` counts wrong keys, wrong clusters
+   * and tampering; `replay` copies of messages already taken (or of a sender's older
+   * life); `stale` timestamps beyond maxClockSkew; `misdirected` messages meant for
+   * another node.
+   */
   dropped: Record<DecodeFailure, number>;
   pushPullsIn: number;
   pushPullsOut: number;
@@ -41,6 +49,16 @@ export type MemberListener = (event: MemberEvent) => void;
 // Monotonic, yet close to wall time, so `since` stays readable and clock steps do not
 // fire suspicion timers early.
 const clock = (): number => performance.timeOrigin + performance.now();
+// Replay stamps are compared with other nodes' clocks, so they use the wall clock that
+// NTP keeps in step across the cluster.
+const wallClock = (): number => Date.now();
+
+/** Sealing and opening: the wire format plus both halves of replay protection. */
+interface Sealer {
+  readonly wire: Wire;
+  readonly stamper: Stamper;
+  readonly guard: ReplayGuard;
+}
 
 /**
  * The I/O shell around Membership: one UDP socket and one TCP listener on the same
@@ -55,12 +73,12 @@ export class GossipNode {
   readonly #stats: GossipStats = {
     packetsIn: 0,
     packetsOut: 0,
-    dropped: { truncated: 0, version: 0, auth: 0, malformed: 0 },
+    dropped: { truncated: 0, version: 0, auth: 0, replay: 0, stale: 0, misdirected: 0, malformed: 0 },
     pushPullsIn: 0,
     pushPullsOut: 0,
     pushPullFailures: 0,
   };
-  #wire: ReturnType<typeof createWire> | undefined;
+  #sealer: Sealer | undefined;
   #core: Membership | undefined;
   #udp: dgram.Socket | undefined;
   #tcp: net.Server | undefined;
@@ -75,7 +93,12 @@ export class GossipNode {
   /** Binds the sockets and starts probing; close() undoes it, even after a failure here. */
   async start(): Promise<void> {
     const config = this.#config;
-    this.#wire = createWire(createKeyring(config.keys), config.clusterName);
+    this.#sealer = {
+      wire: createWire(createKeyring(config.keys), config.clusterName),
+      // A new epoch per start: our sequence restarts at zero and must not look replayed.
+      stamper: new Stamper(this.#info.id, wallClock()),
+      guard: new ReplayGuard(this.#info.id, config),
+    };
     const port = await this.#bind(config.bindAddr, config.bindPort);
     const host = config.advertiseAddr ?? advertiseHost(config.bindAddr, os.networkInterfaces());
     if (host === undefined) {
@@ -187,9 +210,10 @@ export class GossipNode {
 
   #onPacket(data: Buffer, from: string): void {
     const core = this.#core;
-    if (core === undefined || this.#closed || this.#wire === undefined) return;
+    const sealer = this.#sealer;
+    if (core === undefined || this.#closed || sealer === undefined) return;
     this.#stats.packetsIn++;
-    const decoded = decodePacket(this.#wire, data);
+    const decoded = decodePacket(sealer.wire, data, sealer.guard, wallClock());
     if (!decoded.ok) {
       this.#stats.dropped[decoded.reason]++;
       return;
@@ -202,15 +226,18 @@ export class GossipNode {
     readFrame(socket).then(
       (body) => {
         const core = this.#core;
-        if (core === undefined || this.#closed || this.#wire === undefined) return socket.destroy();
-        const decoded = decodePushPull(this.#wire, body);
+        const sealer = this.#sealer;
+        if (core === undefined || this.#closed || sealer === undefined) return socket.destroy();
+        const decoded = decodePushPull(sealer.wire, body, sealer.guard, wallClock());
         if (!decoded.ok) {
           this.#stats.dropped[decoded.reason]++;
           return socket.destroy();
         }
         this.#stats.pushPullsIn++;
         const { reply, effects } = core.handlePushPull(decoded.value, clock());
-        socket.end(frame(encodePushPull(this.#wire, reply)));
+        // The reply is bound to the requester, so it cannot be passed off to anyone else.
+        const stamp = sealer.stamper.next(decoded.value.from, wallClock());
+        socket.end(frame(encodePushPull(sealer.wire, stamp, reply)));
         this.#apply(effects);
       },
       () => socket.destroy(),
@@ -228,22 +255,26 @@ export class GossipNode {
 
   #sendPacket(p: OutgoingPacket): void {
     const to = parseAddr(p.to);
-    if (to === undefined || this.#udp === undefined || this.#wire === undefined) return;
+    const sealer = this.#sealer;
+    if (to === undefined || this.#udp === undefined || sealer === undefined || this.#core === undefined)
+      return;
     this.#stats.packetsOut++;
-    this.#udp.send(encodePacket(this.#wire, p.messages), to.port, to.host, () => {});
+    const stamp = sealer.stamper.next(this.#core.liveIdAt(p.to), wallClock());
+    this.#udp.send(encodePacket(sealer.wire, stamp, p.messages), to.port, to.host, () => {});
   }
 
   async #pushPull(addr: string, request: PushPull): Promise<boolean> {
     const to = parseAddr(addr);
-    const wire = this.#wire;
-    if (to === undefined || wire === undefined || this.#closed) return false;
+    const sealer = this.#sealer;
+    if (to === undefined || sealer === undefined || this.#core === undefined || this.#closed) return false;
+    const stamp = sealer.stamper.next(this.#core.liveIdAt(addr), wallClock());
     this.#stats.pushPullsOut++;
     const socket = net.connect({ host: to.host, port: to.port });
     this.#track(socket);
     try {
       await once(socket, 'connect');
-      socket.write(frame(encodePushPull(wire, request)));
-      const decoded = decodePushPull(wire, await readFrame(socket));
+      socket.write(frame(encodePushPull(sealer.wire, stamp, request)));
+      const decoded = decodePushPull(sealer.wire, await readFrame(socket), sealer.guard, wallClock());
       if (!decoded.ok) this.#stats.dropped[decoded.reason]++;
       if (!decoded.ok || this.#closed || this.#core === undefined) {
         this.#stats.pushPullFailures++;

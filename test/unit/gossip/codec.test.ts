@@ -8,7 +8,10 @@ import {
   decodePushPull,
   encodePacket,
   encodePushPull,
-  SEAL_OVERHEAD,
+  PACKET_OVERHEAD,
+  ReplayGuard,
+  ReplayPolicy,
+  Stamper,
   type DecodeFailure,
   type Message,
   type PushPull,
@@ -19,6 +22,14 @@ import { info } from './driver.js';
 const k1 = randomBytes(32);
 const k2 = randomBytes(32);
 const wire = (keys: Buffer[], cluster = 'prod') => createWire(createKeyring(keys), cluster);
+
+// One sender and fresh receivers: these tests are about sealing, replay.test.ts about replays.
+const NOW = 1_700_000_000_000;
+const sender = new Stamper('a', NOW);
+const stamp = () => sender.next(undefined, NOW);
+const guard = () => new ReplayGuard('b', ReplayPolicy.parse({}));
+const seal = (w: Wire, m: readonly Message[] = messages) => encodePacket(w, stamp(), m);
+const open = (w: Wire, data: Buffer) => decodePacket(w, data, guard(), NOW);
 
 const messages: Message[] = [
   { type: 'ping', seq: 1, target: 'b' },
@@ -39,22 +50,26 @@ const flip = (buf: Buffer, at: number): Buffer => {
 
 test('a packet survives the round trip', () => {
   const w = wire([k1]);
-  assert.deepEqual(decodePacket(w, encodePacket(w, messages)), { ok: true, value: messages });
+  assert.deepEqual(open(w, seal(w)), { ok: true, value: messages });
 });
 
 test('a push-pull frame survives the round trip', () => {
   const w = wire([k1]);
-  assert.deepEqual(decodePushPull(w, encodePushPull(w, pushPull)), { ok: true, value: pushPull });
+  assert.deepEqual(decodePushPull(w, encodePushPull(w, stamp(), pushPull), guard(), NOW), {
+    ok: true,
+    value: pushPull,
+  });
 });
 
 test('the same message seals differently each time (fresh nonce)', () => {
   const w = wire([k1]);
-  assert.notDeepEqual(encodePacket(w, messages), encodePacket(w, messages));
+  const s = stamp();
+  assert.notDeepEqual(encodePacket(w, s, messages), encodePacket(w, s, messages));
 });
 
 test('sealing costs a fixed overhead', () => {
   const w = wire([k1]);
-  assert.equal(encodePacket(w, messages).length, Buffer.byteLength(JSON.stringify(messages)) + SEAL_OVERHEAD);
+  assert.equal(seal(w).length, Buffer.byteLength(JSON.stringify(messages)) + PACKET_OVERHEAD);
 });
 
 const rejections: {
@@ -117,8 +132,8 @@ const rejections: {
 
 for (const r of rejections) {
   test(`rejects ${r.desc}`, () => {
-    const sealed = encodePacket(r.sender, messages);
-    assert.deepEqual(decodePacket(r.receiver, r.mangle ? r.mangle(sealed) : sealed), {
+    const sealed = seal(r.sender);
+    assert.deepEqual(open(r.receiver, r.mangle ? r.mangle(sealed) : sealed), {
       ok: false,
       reason: r.want,
     });
@@ -127,27 +142,22 @@ for (const r of rejections) {
 
 test('a UDP packet replayed into the TCP channel fails authentication', () => {
   const w = wire([k1]);
-  const sealed = encodePacket(w, messages);
-  assert.deepEqual(decodePushPull(w, sealed), { ok: false, reason: 'auth' });
+  assert.deepEqual(decodePushPull(w, seal(w), guard(), NOW), { ok: false, reason: 'auth' });
 });
 
 test('authenticated garbage is malformed, not trusted', () => {
   const w = wire([k1]);
   const bad = [{ type: 'ping', seq: -1, target: 'b' }] as unknown as Message[];
-  assert.deepEqual(decodePacket(w, encodePacket(w, bad)), { ok: false, reason: 'malformed' });
+  assert.deepEqual(open(w, seal(w, bad)), { ok: false, reason: 'malformed' });
 });
 
 test('key rotation: a ring decrypts with every key and encrypts with its first', () => {
   const old = wire([k1]);
   const rotating = wire([k2, k1]);
   const updated = wire([k2]);
-  assert.equal(decodePacket(rotating, encodePacket(old, messages)).ok, true, 'old senders still heard');
-  assert.equal(decodePacket(updated, encodePacket(rotating, messages)).ok, true, 'new primary in use');
-  assert.equal(
-    decodePacket(old, encodePacket(rotating, messages)).ok,
-    false,
-    'old-only nodes cannot read it',
-  );
+  assert.equal(open(rotating, seal(old)).ok, true, 'old senders still heard');
+  assert.equal(open(updated, seal(rotating)).ok, true, 'new primary in use');
+  assert.equal(open(old, seal(rotating)).ok, false, 'old-only nodes cannot read it');
 });
 
 test('keys must be 32 bytes and there must be one', () => {

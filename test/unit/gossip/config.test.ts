@@ -15,6 +15,8 @@ test('defaults fill every timing', () => {
   assert.equal(c.pushPullInterval, 30_000);
   assert.equal(c.bindPort, 7946);
   assert.deepEqual(c.keys, [Buffer.from(key, 'base64')]);
+  assert.equal(c.replayWindow, 1024);
+  assert.equal(c.maxClockSkew, 60_000);
 });
 
 test('durations read like the rest of the configuration', () => {
@@ -31,6 +33,16 @@ const invalid: { desc: string; input: Record<string, unknown>; path: string }[] 
     desc: 'a probe timeout leaving no room for indirect probes',
     input: { keys: [key], probeTimeout: '200ms' },
     path: 'gossip.probeTimeout',
+  },
+  {
+    desc: 'a clock skew under a second, which would drop honest traffic',
+    input: { keys: [key], maxClockSkew: '500ms' },
+    path: 'gossip.maxClockSkew',
+  },
+  {
+    desc: 'a replay window too small to absorb reordering',
+    input: { keys: [key], replayWindow: 8 },
+    path: 'gossip.replayWindow',
   },
   { desc: 'an unknown field', input: { keys: [key], probeIntervall: '1s' }, path: 'gossip.probeIntervall' },
 ];

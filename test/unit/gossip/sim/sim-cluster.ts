@@ -8,10 +8,16 @@ import {
   encodePushPull,
   GossipTuning,
   Membership,
+  ReplayGuard,
+  ReplayPolicy,
+  Stamper,
+  type DecodeFailure,
+  type Decoded,
   type Effects,
   type MemberEventType,
   type Message,
   type PushPull,
+  type Stamp,
   type Wire,
 } from '../../../../src/cluster/gossip/index.js';
 import { EventQueue } from './event-queue.js';
@@ -28,8 +34,24 @@ export interface SimOptions {
   /** One-way delay in ms, drawn uniformly from [min, max]. */
   readonly latency?: readonly [number, number];
   readonly tuning?: z.input<typeof GossipTuning>;
-  /** Seal and open every packet with the real codec instead of handing objects over. */
+  readonly policy?: z.input<typeof ReplayPolicy>;
+  /**
+   * Seal and open every packet and push-pull with the real codec and replay protection,
+   * each node with its own sequence and guard, instead of handing objects over.
+   */
   readonly codec?: boolean;
+  /**
+   * With `codec`: the probability that an attacker on the wire later delivers a copy
+   * of a packet or push-pull frame to its receiver again, up to two clock skews late.
+   */
+  readonly replays?: number;
+}
+
+/** What became of the copies the attacker replayed. */
+export interface ReplayTally {
+  sent: number;
+  accepted: number;
+  dropped: Partial<Record<DecodeFailure, number>>;
 }
 
 export interface LoggedEvent {
@@ -44,6 +66,8 @@ interface SimNode {
   readonly id: string;
   readonly addr: string;
   readonly core: Membership;
+  readonly stamper: Stamper;
+  readonly guard: ReplayGuard;
   up: boolean;
   group: number;
   wakeAt: number;
@@ -52,6 +76,8 @@ interface SimNode {
 export class SimCluster {
   readonly events: LoggedEvent[] = [];
   readonly tuning: GossipTuning;
+  readonly policy: ReplayPolicy;
+  readonly replays: ReplayTally = { sent: 0, accepted: 0, dropped: {} };
   packetsSent = 0;
   #now = 0;
   #restarts = 0;
@@ -63,14 +89,17 @@ export class SimCluster {
   readonly #loss: number;
   readonly #latency: readonly [number, number];
   readonly #wire: Wire | undefined;
+  readonly #replays: number;
 
   constructor(options: SimOptions) {
     this.tuning = GossipTuning.parse(options.tuning ?? {});
+    this.policy = ReplayPolicy.parse(options.policy ?? {});
     this.#seed = options.seed;
     this.#net = mulberry32(options.seed);
     this.#loss = options.loss ?? 0;
     this.#latency = options.latency ?? [1, 5];
     this.#wire = options.codec ? createWire(createKeyring([Buffer.alloc(32, 7)]), 'sim') : undefined;
+    this.#replays = options.replays ?? 0;
   }
 
   get now(): number {
@@ -105,7 +134,17 @@ export class SimCluster {
       now: this.#now,
       random: mulberry32(this.#seed * 7919 + salt),
     });
-    const node: SimNode = { id, addr, core, up: true, group: 0, wakeAt: Infinity };
+    const node: SimNode = {
+      id,
+      addr,
+      core,
+      // Each start is a new epoch, as a real process stamps its start time.
+      stamper: new Stamper(id, this.#now),
+      guard: new ReplayGuard(id, this.policy),
+      up: true,
+      group: 0,
+      wakeAt: Infinity,
+    };
     this.#nodes.set(id, node);
     this.#byAddr.set(addr, node);
     this.#wake(node);
@@ -213,14 +252,15 @@ export class SimCluster {
     this.packetsSent++;
     if (this.#net() < this.#loss) return;
     const target = this.#byAddr.get(to);
-    const payload = this.#wire ? encodePacket(this.#wire, messages) : undefined;
+    const wire = this.#wire;
+    const payload = wire && encodePacket(wire, this.#stamp(from, from.core.liveIdAt(to)), messages);
     this.#schedule(this.#delay(), () => {
       if (!this.#reachable(from, target)) return;
       let delivered: readonly Message[] = messages;
-      if (this.#wire && payload) {
-        const decoded = decodePacket(this.#wire, payload);
-        if (!decoded.ok) throw new Error(`simulated packet did not decode: ${decoded.reason}`);
-        delivered = decoded.value;
+      if (wire && payload) {
+        const open = () => decodePacket(wire, payload, target.guard, this.#now);
+        delivered = this.#opened(open(), 'packet');
+        this.#maybeReplay(target, open);
       }
       this.#apply(target, target.core.receive(from.addr, delivered, this.#now));
     });
@@ -228,22 +268,50 @@ export class SimCluster {
 
   #pushPull(from: SimNode, to: string, request: PushPull): void {
     const target = this.#byAddr.get(to);
+    const wire = this.#wire;
+    const sealed = wire && encodePushPull(wire, this.#stamp(from, from.core.liveIdAt(to)), request);
     this.#schedule(this.#delay(), () => {
       if (!this.#reachable(from, target)) return;
-      const { reply, effects } = target.core.handlePushPull(this.#roundTrip(request), this.#now);
+      let received = request;
+      if (wire && sealed) {
+        const open = () => decodePushPull(wire, sealed, target.guard, this.#now);
+        received = this.#opened(open(), 'push-pull request');
+        this.#maybeReplay(target, open);
+      }
+      const { reply, effects } = target.core.handlePushPull(received, this.#now);
       this.#apply(target, effects);
+      const answer = wire && encodePushPull(wire, this.#stamp(target, received.from), reply);
       this.#schedule(this.#delay(), () => {
-        if (this.#reachable(target, from))
-          this.#apply(from, from.core.receivePushPull(this.#roundTrip(reply), this.#now));
+        if (!this.#reachable(target, from)) return;
+        let replied = reply;
+        if (wire && answer) {
+          replied = this.#opened(decodePushPull(wire, answer, from.guard, this.#now), 'push-pull reply');
+        }
+        this.#apply(from, from.core.receivePushPull(replied, this.#now));
       });
     });
   }
 
-  #roundTrip(message: PushPull): PushPull {
-    if (this.#wire === undefined) return message;
-    const decoded = decodePushPull(this.#wire, encodePushPull(this.#wire, message));
-    if (!decoded.ok) throw new Error(`simulated push-pull did not decode: ${decoded.reason}`);
+  #stamp(node: SimNode, to: string | undefined): Stamp {
+    return node.stamper.next(to, this.#now);
+  }
+
+  /** The network never duplicates by itself, so everything it delivers must be taken. */
+  #opened<T>(decoded: Decoded<T>, what: string): T {
+    if (!decoded.ok) throw new Error(`simulated ${what} did not decode: ${decoded.reason}`);
     return decoded.value;
+  }
+
+  /** The attacker: a copy of what `target` just took, delivered again later. */
+  #maybeReplay(target: SimNode, open: () => Decoded<unknown>): void {
+    if (this.#replays === 0 || this.#net() >= this.#replays) return;
+    this.#schedule(this.#net() * 2 * this.policy.maxClockSkew, () => {
+      if (!target.up) return;
+      this.replays.sent++;
+      const decoded = open();
+      if (decoded.ok) this.replays.accepted++;
+      else this.replays.dropped[decoded.reason] = (this.replays.dropped[decoded.reason] ?? 0) + 1;
+    });
   }
 
   #schedule(delay: number, run: () => void): void {
