@@ -3,8 +3,11 @@ import { ConfigError } from '../config/errors.js';
 import type { StaticConfig } from '../config/static/index.js';
 import type { Logger } from '../log/index.js';
 import { Listener } from './entrypoints/index.js';
+import type { Handler } from './handler.js';
+import type { AccessLog } from './observability/access-log/index.js';
+import { PrometheusMetrics } from './observability/metrics/index.js';
 import { compileRuntime, type EntryPoints, type Runtime } from './runtime/index.js';
-import { UpstreamPools } from './services/index.js';
+import { UpstreamPools, type ServerState } from './services/index.js';
 import { SecureContextCache } from './tls/index.js';
 
 export interface ApplyInput {
@@ -38,13 +41,35 @@ export interface DataPlaneStatus {
   readonly inFlight: number;
 }
 
+/**
+ * A path prefix an internal service answers on an entrypoint before any router, as
+ * Traefik's internal routers do: `/api` on `traefik` to `api@internal` with api.insecure.
+ */
+export interface InternalRouteOption {
+  readonly entryPoint: string;
+  readonly pathPrefix: string;
+  /** An `internalServices` name. */
+  readonly service: string;
+}
+
 export interface DataPlaneOptions {
   readonly logger: Logger;
   /** The static `ping` section; absent means no /ping. */
   readonly ping?: StaticConfig['ping'];
+  /** The static `metrics` section; Prometheus metrics are kept only when it has `prometheus`. */
+  readonly metrics?: StaticConfig['metrics'];
+  /** The access log, opened (and reopened, and closed) by its owner; absent means none. */
+  readonly accessLog?: AccessLog;
+  /** Built-in services by name (`api@internal`), which routers may name as their service. */
+  readonly internalServices?: ReadonlyMap<string, Handler>;
+  readonly internalRoutes?: readonly InternalRouteOption[];
   /** X-Forwarded-Server; the host name by default. */
   readonly serverName?: string;
 }
+
+/** Where Traefik serves Prometheus metrics unless metrics.prometheus.manualRouting. */
+const METRICS_PATH = '/metrics';
+const PROMETHEUS_SERVICE = 'prometheus@internal';
 
 /**
  * The data plane: listeners for the entrypoints and the runtime they route to. apply()
@@ -54,6 +79,10 @@ export class DataPlane {
   readonly #logger: Logger;
   readonly #serverName: string | undefined;
   readonly #ping: StaticConfig['ping'];
+  readonly #metrics: PrometheusMetrics | undefined;
+  readonly #accessLog: AccessLog | undefined;
+  readonly #internalServices: ReadonlyMap<string, Handler>;
+  readonly #internalRoutes: readonly { entryPoint: string; pathPrefix: string; handler: Handler }[];
   readonly #pools: UpstreamPools;
   readonly #contexts = new SecureContextCache();
   readonly #lifecycle = { terminating: false };
@@ -71,7 +100,31 @@ export class DataPlane {
     this.#logger = options.logger;
     this.#serverName = options.serverName;
     this.#ping = options.ping;
+    this.#accessLog = options.accessLog;
     this.#pools = new UpstreamPools({ logger: options.logger });
+    const internalServices = new Map(options.internalServices);
+    const internalRoutes = [...(options.internalRoutes ?? [])];
+    const prometheus = options.metrics?.prometheus;
+    if (prometheus !== undefined) {
+      this.#metrics = new PrometheusMetrics(prometheus, {
+        openConnections: () => this.#openConnections(),
+        serverStates: () => this.serverStates(),
+      });
+      internalServices.set(PROMETHEUS_SERVICE, this.#metrics.handler);
+      if (!prometheus.manualRouting) {
+        internalRoutes.push({
+          entryPoint: prometheus.entryPoint,
+          pathPrefix: METRICS_PATH,
+          service: PROMETHEUS_SERVICE,
+        });
+      }
+    }
+    this.#internalServices = internalServices;
+    this.#internalRoutes = internalRoutes.map((route) => {
+      const handler = internalServices.get(route.service);
+      if (handler === undefined) throw new Error(`internal route to unknown service ${route.service}`);
+      return { entryPoint: route.entryPoint, pathPrefix: route.pathPrefix, handler };
+    });
   }
 
   /** Applies a version; calls are queued, so versions apply in the order given. */
@@ -92,6 +145,11 @@ export class DataPlane {
       entryPoints,
       inFlight: this.#runtime?.inFlight ?? 0,
     };
+  }
+
+  /** Each load balancer's servers on the serving version, and whether they take traffic. */
+  serverStates(): ReadonlyMap<string, readonly ServerState[]> {
+    return this.#runtime?.serverStates() ?? new Map();
   }
 
   /**
@@ -149,6 +207,10 @@ export class DataPlane {
           contexts: this.#contexts,
           lifecycle: this.#lifecycle,
           serverName: this.#serverName,
+          internalServices: this.#internalServices,
+          internalRoutes: this.#internalRoutes,
+          ...(this.#metrics === undefined ? {} : { metrics: this.#metrics }),
+          ...(this.#accessLog === undefined ? {} : { accessLog: this.#accessLog }),
         },
       );
     } catch (err) {
@@ -182,6 +244,11 @@ export class DataPlane {
     this.#appliedAt = new Date();
     if (previous !== undefined) this.#retire(previous);
     this.#contexts.sweep();
+    this.#metrics?.applied({
+      entryPoints: Object.keys(input.entryPoints),
+      dynamic: input.dynamic ?? emptyDynamicConfig(),
+      certificates: runtime.certificates,
+    });
 
     if (runtime.errors.length > 0) {
       this.#logger.warn(
@@ -234,6 +301,13 @@ export class DataPlane {
     if (errors.length === 0) return { ok: true, listeners };
     this.#dropNew(listeners);
     return { ok: false, errors };
+  }
+
+  #openConnections(): [string, number][] {
+    return [...this.#listeners.values()].map(({ listener, entryPoint }) => [
+      entryPoint,
+      listener.connections,
+    ]);
   }
 
   #dropNew(listeners: Map<string, { listener: Listener; fresh: boolean }>): void {

@@ -33,6 +33,24 @@ export class RequestContext {
   rawQuery = '';
   /** The request's headers (the same object as `req.headers`). */
   headers: IncomingHttpHeaders = NO_HEADERS;
+  /** How many times the retry middleware sent the request again (Traefik's RetryAttempts). */
+  retryAttempts = 0;
+  /**
+   * Set by the proxy when forwarding failed before any of the request reached a server
+   * (the connection could not be opened): the network error Traefik's retry middleware
+   * retries. Middlewares that retry reset it before each attempt.
+   */
+  upstreamUnreached = false;
+  /**
+   * The user an auth middleware read from the request (Traefik's ClientUsername, for the
+   * access log): basicAuth and digestAuth set the name tried, forwardAuth its headerField.
+   */
+  clientUsername = '';
+  /**
+   * performance.now() when a load balancer last sent the request to a server, 0 before:
+   * where the access log's OriginDuration starts.
+   */
+  originStartedAt = 0;
 
   constructor(
     readonly entryPoint: string,

@@ -5,6 +5,7 @@ export type StaticIssue = { path: (string | number)[]; message: string };
 type Checked = {
   entryPoints: Record<string, EntryPoint>;
   ping?: { entryPoint: string; manualRouting: boolean } | undefined;
+  metrics?: { prometheus?: { entryPoint: string; manualRouting: boolean } | undefined } | undefined;
 };
 
 const WILDCARD_HOSTS = new Set([undefined, '0.0.0.0', '::']);
@@ -21,6 +22,13 @@ export function crossCheck(config: Checked, implicit: readonly string[]): Static
     issues.push({
       path: ['ping', 'entryPoint'],
       message: `unknown entrypoint ${JSON.stringify(config.ping.entryPoint)}`,
+    });
+  }
+  const prometheus = config.metrics?.prometheus;
+  if (prometheus !== undefined && !prometheus.manualRouting && !exists(prometheus.entryPoint)) {
+    issues.push({
+      path: ['metrics', 'prometheus', 'entryPoint'],
+      message: `unknown entrypoint ${JSON.stringify(prometheus.entryPoint)}`,
     });
   }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { crossCheck } from './cross-checks.js';
 import { EntryPoint } from './entrypoint-schema.js';
 import { withImplicitEntryPoints } from './implicit-entrypoints.js';
-import { Api, Log, Ping, Providers } from './sections-schema.js';
+import { AccessLog, Api, Log, Metrics, Ping, Providers } from './sections-schema.js';
 
 const StaticConfigFields = z.strictObject({
   entryPoints: z.record(z.string().min(1), EntryPoint).default({}),
@@ -10,8 +10,12 @@ const StaticConfigFields = z.strictObject({
   log: Log.prefault({}),
   /** Absent means disabled, as in Traefik; `ping: {}` enables it with defaults. */
   ping: Ping.optional(),
-  /** Absent means disabled; parsed and kept for the API that comes later. */
+  /** Absent means disabled; `insecure` serves the read API on the `traefik` entrypoint. */
   api: Api.optional(),
+  /** Absent means no metrics; `metrics.prometheus: {}` serves Prometheus metrics with defaults. */
+  metrics: Metrics.optional(),
+  /** Absent means no access log; `accessLog: {}` writes one to stdout with defaults. */
+  accessLog: AccessLog.optional(),
   /** Switchyard's own: where the standalone store, caches and keys live (resolved against cwd). */
   stateDir: z.string().min(1).default('./.switchyard'),
 });

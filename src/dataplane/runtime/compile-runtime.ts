@@ -5,6 +5,7 @@ import { compileRouterTable, type RouteInput } from '../../rules/index.js';
 import { ForwardedHeaders, forwardingFor } from '../entrypoints/index.js';
 import type { Handler } from '../handler.js';
 import { MiddlewareChainBuilder } from '../middlewares/index.js';
+import type { RequestTracker } from '../observability/metrics/index.js';
 import {
   assignRouters,
   entryPointRedirections,
@@ -14,7 +15,7 @@ import {
 } from '../routing/index.js';
 import { buildServices, type ServiceRuntime, type UpstreamPools } from '../services/index.js';
 import { compileTls, DEFAULT_TLS, type SecureContextCache, type TlsProfile } from '../tls/index.js';
-import { EntryPointRuntime, type Lifecycle } from './entrypoint-runtime.js';
+import { EntryPointRuntime, type InternalRoute, type Lifecycle } from './entrypoint-runtime.js';
 import type { Route } from './route.js';
 import { Runtime } from './runtime.js';
 
@@ -35,6 +36,14 @@ export interface CompileDeps {
   readonly lifecycle: Lifecycle;
   /** X-Forwarded-Server; the host name unless a test says otherwise. */
   readonly serverName?: string;
+  /** Built-in services routers may name (api@internal, prometheus@internal), by name. */
+  readonly internalServices?: ReadonlyMap<string, Handler>;
+  /** What internal services answer on which entrypoint before any router. */
+  readonly internalRoutes?: readonly (InternalRoute & { readonly entryPoint: string })[];
+  /** Told of every request when metrics are on. */
+  readonly metrics?: RequestTracker;
+  /** Told of every request when the access log is on. */
+  readonly accessLog?: RequestTracker;
 }
 
 /**
@@ -65,9 +74,15 @@ export async function compileRuntime(input: CompileInput, deps: CompileDeps): Pr
 
   const built = buildServices(input.dynamic, deps.pools);
   errors.push(...built.errors);
-  const runtime = new Runtime(input.version, errors, built.services);
+  const runtime = new Runtime(input.version, errors, built.services, tls.certificates);
 
-  const chains = new MiddlewareChainBuilder(middlewares);
+  // The errors middleware sends its page requests straight to a service, by name.
+  const chains = new MiddlewareChainBuilder(middlewares, (name) => {
+    if (name === NOOP_SERVICE) return answerOk;
+    const found = built.services.get(name);
+    if (found !== undefined) return found.handler;
+    return name in input.dynamic.http.services ? 'disabled' : 'missing';
+  });
   const routeOf = (spec: RouteSpec, tlsOptions: string | undefined): RouteInput<Route> | undefined => {
     const path = `http.routers.${spec.name}`;
     if (tlsOptions !== undefined && !tls.profiles.has(tlsOptions)) {
@@ -87,6 +102,7 @@ export async function compileRuntime(input: CompileInput, deps: CompileDeps): Pr
     const service = serviceHandler(
       spec.router.service,
       built.services,
+      deps.internalServices,
       input.dynamic,
       `${path}.service`,
       errors,
@@ -134,6 +150,9 @@ export async function compileRuntime(input: CompileInput, deps: CompileDeps): Pr
         secure: table(routes.tls, true),
         forwarded: new ForwardedHeaders(entryPoint.forwardedHeaders, deps.serverName),
         ping: ping !== undefined && !ping.manualRouting && ping.entryPoint === name ? ping : null,
+        internalRoutes: deps.internalRoutes?.filter((route) => route.entryPoint === name) ?? [],
+        metrics: deps.metrics ?? null,
+        accessLog: deps.accessLog ?? null,
         lifecycle: deps.lifecycle,
         writeTimeout: entryPoint.transport.respondingTimeouts.writeTimeout,
         optionsByHost: plan.optionsByHost,
@@ -149,11 +168,14 @@ export async function compileRuntime(input: CompileInput, deps: CompileDeps): Pr
 function serviceHandler(
   name: string,
   services: ReadonlyMap<string, ServiceRuntime>,
+  internal: ReadonlyMap<string, Handler> | undefined,
   dynamic: DynamicConfig,
   path: string,
   errors: ConfigError[],
 ): Handler | undefined {
   if (name === NOOP_SERVICE) return answerOk;
+  const builtIn = internal?.get(name);
+  if (builtIn !== undefined) return builtIn;
   const service = services.get(name);
   if (service !== undefined) return forwardingFor(service.handler);
   const why = name in dynamic.http.services ? 'is unusable' : 'does not exist';

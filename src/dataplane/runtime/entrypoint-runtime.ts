@@ -4,7 +4,8 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { RouterTable } from '../../rules/index.js';
 import type { ForwardedHeaders } from '../entrypoints/index.js';
-import type { ProxyRequest, ProxyResponse, RequestContext } from '../handler.js';
+import type { Handler, ProxyRequest, ProxyResponse, RequestContext } from '../handler.js';
+import type { RequestTracker } from '../observability/metrics/index.js';
 import { notFound, sendError, sendText } from '../respond.js';
 import { createRequestContext } from '../routing/index.js';
 import { DEFAULT_TLS, type TlsProfile } from '../tls/index.js';
@@ -21,6 +22,15 @@ export interface PingSettings {
   readonly terminatingStatusCode: number;
 }
 
+/**
+ * A path prefix an internal service answers on an entrypoint before any router, as
+ * Traefik's internal routers do (/api with api.insecure, /metrics).
+ */
+export interface InternalRoute {
+  readonly pathPrefix: string;
+  readonly handler: Handler;
+}
+
 export interface EntryPointParts {
   readonly name: string;
   /** Routers for plain requests, and for requests that came over TLS. */
@@ -29,6 +39,12 @@ export interface EntryPointParts {
   readonly forwarded: ForwardedHeaders;
   /** Set on the entrypoint that answers /ping. */
   readonly ping: PingSettings | null;
+  /** Answered on plain requests before the routers; empty on most entrypoints. */
+  readonly internalRoutes: readonly InternalRoute[];
+  /** Told of every request but /ping and internal routes, when metrics are on. */
+  readonly metrics: RequestTracker | null;
+  /** Told of the same requests, when the access log is on. */
+  readonly accessLog: RequestTracker | null;
   readonly lifecycle: Lifecycle;
   /** respondingTimeouts.writeTimeout: a deadline per response, 0 for none. */
   readonly writeTimeout: number;
@@ -51,6 +67,9 @@ export class EntryPointRuntime {
   readonly #secure: RouterTable<Route>;
   readonly #forwarded: ForwardedHeaders;
   readonly #ping: PingSettings | null;
+  readonly #internalRoutes: readonly InternalRoute[];
+  readonly #metrics: RequestTracker | null;
+  readonly #accessLog: RequestTracker | null;
   readonly #lifecycle: Lifecycle;
   readonly #writeTimeout: number;
   readonly #optionsByHost: ReadonlyMap<string, string>;
@@ -63,6 +82,9 @@ export class EntryPointRuntime {
     this.#secure = parts.secure;
     this.#forwarded = parts.forwarded;
     this.#ping = parts.ping;
+    this.#internalRoutes = parts.internalRoutes;
+    this.#metrics = parts.metrics;
+    this.#accessLog = parts.accessLog;
     this.#lifecycle = parts.lifecycle;
     this.#writeTimeout = parts.writeTimeout;
     this.#optionsByHost = parts.optionsByHost;
@@ -112,6 +134,9 @@ export class EntryPointRuntime {
       this.#answerPing(res, ctx, this.#ping);
       return;
     }
+    if (!secure && this.#internalRoutes.length > 0 && this.#answerInternal(req, res, ctx)) return;
+    if (this.#metrics !== null) this.#metrics.track(req, res, ctx);
+    if (this.#accessLog !== null) this.#accessLog.track(req, res, ctx);
     if (secure && this.#optionsByHost.size > 0 && this.#misdirected(req, ctx)) {
       sendError(res, 421, 'Misdirected Request');
       return;
@@ -137,6 +162,15 @@ export class EntryPointRuntime {
       const status = this.#lifecycle.terminating ? ping.terminatingStatusCode : 200;
       sendText(res, status, STATUS_CODES[status] ?? '');
     }
+  }
+
+  #answerInternal(req: ProxyRequest, res: ProxyResponse, ctx: RequestContext): boolean {
+    for (const route of this.#internalRoutes) {
+      if (!ctx.path.startsWith(route.pathPrefix)) continue;
+      route.handler(req, res, ctx);
+      return true;
+    }
+    return false;
   }
 
   // Domain fronting: a request whose Host needs other TLS options than the connection was

@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import type { ConfigError } from '../../config/errors.js';
 import type { ProxyResponse } from '../handler.js';
-import type { ServiceRuntime } from '../services/index.js';
+import type { ServerState, ServiceRuntime } from '../services/index.js';
+import type { KeyPair } from '../tls/index.js';
 import type { EntryPointRuntime } from './entrypoint-runtime.js';
 
 // A retired runtime waits this long at most for its requests before it closes its
@@ -30,10 +31,22 @@ export class Runtime {
     readonly version: number,
     readonly errors: readonly ConfigError[],
     private readonly services: ReadonlyMap<string, ServiceRuntime>,
+    /** The default store's certificates, as loaded. */
+    readonly certificates: readonly KeyPair[] = [],
   ) {}
 
   get inFlight(): number {
     return this.#inFlight;
+  }
+
+  /** Each load balancer's servers and whether they take traffic, by service name. */
+  serverStates(): Map<string, readonly ServerState[]> {
+    const states = new Map<string, readonly ServerState[]>();
+    for (const [name, service] of this.services) {
+      const servers = service.servers?.();
+      if (servers !== undefined) states.set(name, servers);
+    }
+    return states;
   }
 
   /** Counts a request until its response closes; false once the runtime is closed. */

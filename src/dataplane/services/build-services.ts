@@ -2,7 +2,9 @@ import type { DynamicConfig } from '../../config/dynamic/index.js';
 import { ConfigError } from '../../config/errors.js';
 import { DEFAULT_SERVERS_TRANSPORT, resolveServersTransport } from '../proxy/index.js';
 import type { ResolvedTransport } from '../proxy/index.js';
+import { NOOP_SERVICE } from '../routing/index.js';
 import { dependencyOrder } from './dependency-order.js';
+import { NOOP_SERVICE_NODE } from './noop-service.js';
 import { builderFor } from './registry.js';
 import type {
   BuildContext,
@@ -31,7 +33,9 @@ export function buildServices(
   const ctx: BuildContext = {
     pools,
     transport: (name): TransportLookup => transports.get(name) ?? 'missing',
-    service: (name): ServiceLookup => built.get(name) ?? (name in definitions ? 'disabled' : 'missing'),
+    service: (name): ServiceLookup =>
+      built.get(name) ??
+      (name in definitions ? 'disabled' : name === NOOP_SERVICE ? NOOP_SERVICE_NODE : 'missing'),
   };
 
   const graph = new Map<string, readonly string[]>();

@@ -10,6 +10,11 @@ import { StatusSignal } from './status-signal.js';
 // Go's http.Client stops after 10 redirects.
 const MAX_REDIRECTIONS = 10;
 
+/** Told the outcome of every check, whether or not it changes the status. */
+export interface ProbeObserver {
+  probed(up: boolean): void;
+}
+
 /**
  * The active health check of one server. A server starts up, as in Traefik; it is
  * checked every `interval` while up and every `unhealthyInterval` while down, and
@@ -18,6 +23,7 @@ const MAX_REDIRECTIONS = 10;
  */
 export class HealthProbe {
   readonly status = new StatusSignal(true);
+  readonly #observers = new Set<ProbeObserver>();
   readonly #agent: Agent;
   readonly #dispatcher: Dispatcher;
   #timer: NodeJS.Timeout | undefined;
@@ -40,6 +46,14 @@ export class HealthProbe {
 
   start(): void {
     this.#schedule();
+  }
+
+  observe(observer: ProbeObserver): void {
+    this.#observers.add(observer);
+  }
+
+  unobserve(observer: ProbeObserver): void {
+    this.#observers.delete(observer);
   }
 
   async close(): Promise<void> {
@@ -85,6 +99,7 @@ export class HealthProbe {
         );
     }
     this.status.set(up);
+    for (const observer of this.#observers) observer.probed(up);
     this.#schedule();
   }
 }

@@ -14,8 +14,10 @@ import { EdfScheduler } from './edf-scheduler.js';
 import { healthCheckPlan } from './health-check-plan.js';
 import { HealthProbe } from './health-probe.js';
 import { PowerOfTwoChoices } from './p2c.js';
+import { PassiveHealth, passiveSettings, watchOutcome } from './passive-health.js';
+import type { PassiveSettings } from './passive-health.js';
 import type { Loaded } from './p2c.js';
-import type { BuildContext, ServiceNode } from './service-node.js';
+import type { BuildContext, ServerState, ServiceNode } from './service-node.js';
 import { shuffled } from './shuffle.js';
 import { StatusSignal } from './status-signal.js';
 import type { StatusListener } from './status-signal.js';
@@ -33,18 +35,35 @@ class ServerEntry implements Loaded, StatusListener, RequestObserver {
     readonly forwarder: Forwarder,
     readonly weight: number,
     readonly probe: HealthProbe | null,
+    readonly passive: PassiveHealth | null,
     private readonly balancer: LoadBalancer,
   ) {
-    this.up = probe?.status.up ?? true;
+    this.up = this.#healthy();
   }
 
   statusChanged(): void {
-    this.up = this.probe?.status.up ?? true;
+    this.up = this.#healthy();
     this.balancer.serverStatusChanged();
   }
 
   requestFinished(): void {
     this.inflight--;
+  }
+
+  subscribe(): void {
+    this.probe?.status.subscribe(this);
+    this.passive?.status.subscribe(this);
+  }
+
+  unsubscribe(): void {
+    this.probe?.status.unsubscribe(this);
+    this.passive?.status.unsubscribe(this);
+  }
+
+  // Either check can take the server out: Traefik's active and passive checkers both
+  // set the one status the balancer keeps.
+  #healthy(): boolean {
+    return (this.probe?.status.up ?? true) && (this.passive?.status.up ?? true);
   }
 }
 
@@ -52,6 +71,7 @@ interface ServerParts {
   readonly forwarder: Forwarder;
   readonly weight: number;
   readonly probe: HealthProbe | null;
+  readonly passive: PassiveHealth | null;
 }
 
 /** A `loadBalancer` service: picks a server (sticky cookie, then WRR or p2c) and forwards. */
@@ -72,8 +92,10 @@ class LoadBalancer implements ServiceNode {
     parts: readonly ServerParts[],
     private readonly release: () => Promise<void>,
   ) {
-    this.#entries = parts.map((part) => new ServerEntry(part.forwarder, part.weight, part.probe, this));
-    for (const entry of this.#entries) entry.probe?.status.subscribe(entry);
+    this.#entries = parts.map(
+      (part) => new ServerEntry(part.forwarder, part.weight, part.probe, part.passive, this),
+    );
+    for (const entry of this.#entries) entry.subscribe();
     this.#upCount = this.#entries.filter((entry) => entry.up).length;
     this.#countInflight = config.strategy === 'p2c';
     if (this.#countInflight) {
@@ -116,6 +138,8 @@ class LoadBalancer implements ServiceNode {
   }
 
   #send(entry: ServerEntry, req: ProxyRequest, res: ProxyResponse, ctx: RequestContext): void {
+    ctx.originStartedAt = performance.now();
+    if (entry.passive !== null) watchOutcome(res, entry.passive);
     if (this.#countInflight) {
       entry.inflight++;
       entry.forwarder.forward(req, res, ctx, entry);
@@ -130,10 +154,18 @@ class LoadBalancer implements ServiceNode {
     this.health?.set(this.#upCount > 0);
   }
 
+  servers(): readonly ServerState[] {
+    return this.#entries.map((entry) => ({
+      url: entry.forwarder.url,
+      up: entry.up,
+      checked: entry.probe !== null || entry.passive !== null,
+    }));
+  }
+
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
-    for (const entry of this.#entries) entry.probe?.status.unsubscribe(entry);
+    for (const entry of this.#entries) entry.unsubscribe();
     return this.release();
   }
 }
@@ -173,15 +205,6 @@ export function buildLoadBalancer(
       ),
     );
   }
-  if (config.passiveHealthCheck !== undefined) {
-    errors.push(
-      new ConfigError(
-        'CONFIG_INVALID',
-        'loadBalancer.passiveHealthCheck',
-        'passive health checks are not supported yet',
-      ),
-    );
-  }
   if (errors.length > 0 || typeof transport === 'string') return fail(...errors);
 
   const held = new Holdings(ctx.pools);
@@ -198,21 +221,35 @@ export function buildLoadBalancer(
       logger: ctx.pools.logger,
     });
     const check = config.healthCheck;
+    const probeKey = check ? `${server.url}|${transport.key}|${JSON.stringify(check)}` : '';
     const probe = check
-      ? held.probe(`${server.url}|${transport.key}|${JSON.stringify(check)}`, () => {
+      ? held.probe(probeKey, () => {
           const plan = healthCheckPlan(server.url, check);
           return new HealthProbe(server.url, plan, transport, target.servername, ctx.pools.logger);
         })
       : null;
-    parts.push({ forwarder, weight, probe });
+    const passive = passiveSettingsOf(config);
+    // Traefik keeps passive failures per service: two services sharing a server do not
+    // take it out for each other.
+    const passiveHealth = passive
+      ? held.passive(
+          `${name}|${server.url}|${passive.failureWindow}|${passive.maxFailedAttempts}|${probeKey}`,
+          () => new PassiveHealth(passive, probe),
+        )
+      : null;
+    parts.push({ forwarder, weight, probe, passive: passiveHealth });
   }
   return ok(new LoadBalancer(name, config, parts, () => held.releaseAll()));
 }
+
+const passiveSettingsOf = (config: LoadBalancerConfig): PassiveSettings | null =>
+  config.passiveHealthCheck === undefined ? null : passiveSettings(config.passiveHealthCheck);
 
 /** What one load balancer acquired from the shared pools, to give back on close. */
 class Holdings {
   readonly #targets: UpstreamTarget[] = [];
   readonly #probes: string[] = [];
+  readonly #passive: string[] = [];
 
   constructor(private readonly pools: UpstreamPools) {}
 
@@ -226,8 +263,14 @@ class Holdings {
     return this.pools.acquireProbe(key, create);
   }
 
+  passive(key: string, create: () => PassiveHealth): PassiveHealth {
+    this.#passive.push(key);
+    return this.pools.acquirePassive(key, create);
+  }
+
   async releaseAll(): Promise<void> {
     await Promise.all([
+      ...this.#passive.map((key) => this.pools.releasePassive(key)),
       ...this.#probes.map((key) => this.pools.releaseProbe(key)),
       ...this.#targets.map((target) => this.pools.releasePool(target)),
     ]);

@@ -1,7 +1,8 @@
 import type { Service, ServiceType } from '../../config/dynamic/index.js';
-import { ConfigError, fail } from '../../config/errors.js';
 import type { Result } from '../../config/errors.js';
+import { buildFailover, failoverDependencies } from './failover.js';
 import { buildLoadBalancer } from './load-balancer.js';
+import { buildMirroring, mirroringDependencies } from './mirroring.js';
 import type { BuildContext, ServiceNode } from './service-node.js';
 import { buildWeighted, weightedDependencies } from './weighted.js';
 
@@ -13,17 +14,12 @@ interface ServiceBuilder<C> {
 
 type Builders = { readonly [K in ServiceType]: ServiceBuilder<Extract<Service, { type: K }>> };
 
-const notYet = (kind: ServiceType): ServiceBuilder<unknown> => ({
-  dependsOn: () => [],
-  build: () => fail(new ConfigError('CONFIG_INVALID', kind, `${kind} services are not supported yet`)),
-});
-
 /** One builder per service kind: a kind without one does not compile. */
 export const serviceBuilders: Builders = {
   loadBalancer: { dependsOn: () => [], build: buildLoadBalancer },
   weighted: { dependsOn: weightedDependencies, build: buildWeighted },
-  mirroring: notYet('mirroring'),
-  failover: notYet('failover'),
+  mirroring: { dependsOn: mirroringDependencies, build: buildMirroring },
+  failover: { dependsOn: failoverDependencies, build: buildFailover },
 };
 
 /** Looks up the builder of a service's kind, keeping the kind and config types together. */

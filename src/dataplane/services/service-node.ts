@@ -11,6 +11,17 @@ export interface ServiceRuntime {
    * going: a pool left unused closes only once they are over.
    */
   close(): Promise<void>;
+  /** A load balancer's servers, for the API and metrics; absent on services made of services. */
+  servers?(): readonly ServerState[];
+}
+
+/** A load balancer's server as its health checks see it. */
+export interface ServerState {
+  readonly url: string;
+  /** Whether it takes traffic. */
+  readonly up: boolean;
+  /** Whether a health check (active or passive) watches it: Traefik reports only those. */
+  readonly checked: boolean;
 }
 
 /** A compiled service as other services see it. */

@@ -115,33 +115,65 @@ describe('buildServices', () => {
       ],
     },
     {
-      desc: 'mirroring and failover are not supported yet',
+      desc: 'mirroring and failover are built over the services they name',
       http: {
         services: {
           'a@file': lb(),
-          'm@file': { mirroring: { service: 'a@file' } },
-          'f@file': { failover: { service: 'a@file', fallback: 'a@file' } },
+          'checked@file': { loadBalancer: { healthCheck: { path: '/', interval: '1h' }, servers: [] } },
+          'm@file': { mirroring: { service: 'a@file', mirrors: [{ name: 'checked@file', percent: 10 }] } },
+          'f@file': { failover: { service: 'checked@file', fallback: 'a@file' } },
+          'noop@file': { failover: { service: 'checked@file', fallback: 'noop@internal' } },
+        },
+      },
+      names: ['a@file', 'checked@file', 'f@file', 'm@file', 'noop@file'],
+      errors: [],
+    },
+    {
+      desc: 'mirroring and failover report the services they cannot use',
+      http: {
+        services: {
+          'a@file': lb(),
+          'm@file': {
+            mirroring: { service: 'gone@file', mirrors: [{ name: 'a@file' }, { name: 'x@file' }] },
+          },
+          'f@file': { failover: { service: 'a@file', fallback: 'gone@file' } },
         },
       },
       names: ['a@file'],
       errors: [
-        { code: 'CONFIG_INVALID', path: 'http.services.m@file.mirroring' },
-        { code: 'CONFIG_INVALID', path: 'http.services.f@file.failover' },
+        { code: 'CONFIG_MISSING_REFERENCE', path: 'http.services.m@file.mirroring.service' },
+        { code: 'CONFIG_MISSING_REFERENCE', path: 'http.services.m@file.mirroring.mirrors[1].name' },
+        // Failing over reads the main service's health: a service without a check cannot be it.
+        { code: 'CONFIG_INVALID', path: 'http.services.f@file.failover.service' },
+        { code: 'CONFIG_MISSING_REFERENCE', path: 'http.services.f@file.failover.fallback' },
       ],
     },
     {
-      desc: 'gRPC health checks and passive health checks are not supported yet',
+      desc: 'healthCheck on mirroring and failover needs services that report their health',
+      http: {
+        services: {
+          'plain@file': lb(),
+          'checked@file': { loadBalancer: { healthCheck: { path: '/', interval: '1h' }, servers: [] } },
+          'm@file': { mirroring: { healthCheck: {}, service: 'plain@file' } },
+          'f@file': { failover: { healthCheck: {}, service: 'checked@file', fallback: 'plain@file' } },
+        },
+      },
+      names: ['checked@file', 'plain@file'],
+      errors: [
+        { code: 'CONFIG_INVALID', path: 'http.services.m@file.mirroring.service' },
+        { code: 'CONFIG_INVALID', path: 'http.services.f@file.failover.fallback' },
+      ],
+    },
+    {
+      desc: 'gRPC health checks are not supported yet; passive health checks are',
       http: {
         services: {
           'g@file': { loadBalancer: { healthCheck: { mode: 'grpc' }, servers: [] } },
           'p@file': { loadBalancer: { passiveHealthCheck: { maxFailedAttempts: 3 }, servers: [] } },
         },
       },
-      names: [],
-      errors: [
-        { code: 'CONFIG_INVALID', path: 'http.services.g@file.loadBalancer.healthCheck.mode' },
-        { code: 'CONFIG_INVALID', path: 'http.services.p@file.loadBalancer.passiveHealthCheck' },
-      ],
+      names: ['p@file'],
+      errors: [{ code: 'CONFIG_INVALID', path: 'http.services.g@file.loadBalancer.healthCheck.mode' }],
     },
     {
       desc: 'weighted healthCheck needs children that report their health',

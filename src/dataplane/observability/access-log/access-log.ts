@@ -1,0 +1,124 @@
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from '../../../log/index.js';
+import type { ProxyRequest, ProxyResponse, RequestContext } from '../../handler.js';
+import type { AccessLogConfig } from './access-log-config.js';
+import { fileDestination, stdoutDestination } from './destination.js';
+import type { Destination } from './destination.js';
+import { Exchange } from './exchange.js';
+import type { AccessRecord, ExchangeSink } from './exchange.js';
+import { FieldModes } from './field-modes.js';
+import { AccessLogFilter } from './filters.js';
+import { commonLine, genericClfLine, jsonLine } from './formats.js';
+import type { LineFormat } from './formats.js';
+import { LineWriter } from './line-writer.js';
+import { logFields } from './log-fields.js';
+
+// The queue's bound when bufferingSize leaves it to Switchyard (Traefik then writes each
+// line as its request ends, holding the request until it is written).
+const DEFAULT_CAPACITY = 1024;
+// How long close() waits for a destination that takes nothing more.
+const CLOSE_WAIT_MS = 5_000;
+
+const INTERNAL = '@internal';
+
+const FORMATS: Readonly<Record<AccessLogConfig['format'], LineFormat>> = {
+  common: commonLine,
+  genericCLF: genericClfLine,
+  json: jsonLine,
+};
+
+export interface AccessLogOptions {
+  /** Where write failures are reported. */
+  readonly logger?: Logger;
+  /** Where the lines go: by default the configured file, or stdout. */
+  readonly destination?: Destination;
+}
+
+/**
+ * Traefik's access log. The entrypoints hand it each request (track); it follows the
+ * request with one listener and writes a line once the response is over, in the `common`
+ * (CLF), `genericCLF` or `json` format, filtered and with the fields and headers
+ * `accessLog` keeps. Lines are written asynchronously through a bounded queue.
+ */
+export class AccessLog implements ExchangeSink {
+  readonly #config: AccessLogConfig;
+  readonly #destination: Destination;
+  readonly #writer: LineWriter<AccessRecord>;
+  readonly #modes: FieldModes;
+  readonly #filter: AccessLogFilter;
+  #requestCount = 0;
+  #closed = false;
+
+  private constructor(
+    config: AccessLogConfig,
+    destination: Destination,
+    writer: LineWriter<AccessRecord>,
+    modes: FieldModes,
+  ) {
+    this.#config = config;
+    this.#destination = destination;
+    this.#writer = writer;
+    this.#modes = modes;
+    this.#filter = new AccessLogFilter(config.filters);
+  }
+
+  /** Opens the destination; rejects when it cannot be opened, as Traefik refuses to start. */
+  static async open(config: AccessLogConfig, options: AccessLogOptions = {}): Promise<AccessLog> {
+    const destination =
+      options.destination ??
+      (config.filePath === '' ? stdoutDestination() : fileDestination(config.filePath));
+    const stream = await destination.open();
+    const modes = new FieldModes(config.fields);
+    const format = FORMATS[config.format];
+    const writer = new LineWriter<AccessRecord>(stream, {
+      format: (record) => format(logFields(record, modes), record.end),
+      capacity: config.bufferingSize > 0 ? config.bufferingSize : DEFAULT_CAPACITY,
+      onError: (err) => options.logger?.error({ err }, 'cannot write the access log; lines are dropped'),
+    });
+    return new AccessLog(config, destination, writer, modes);
+  }
+
+  /** Follows a request; its line is written once its response is over. */
+  track(req: ProxyRequest, res: ProxyResponse, ctx: RequestContext): void {
+    const upgrade = (req as IncomingMessage & { upgrade?: boolean }).upgrade === true;
+    new Exchange(this, req, res, ctx, ++this.#requestCount, upgrade).start();
+  }
+
+  exchangeOver(exchange: Exchange): void {
+    if (this.#closed) return;
+    const ctx = exchange.ctx;
+    // Traefik leaves its internal services (noop@internal behind an entrypoint
+    // redirection, api@internal...) out unless addInternals.
+    if (
+      !this.#config.addInternals &&
+      (ctx.routerName.endsWith(INTERNAL) || ctx.serviceName.endsWith(INTERNAL))
+    ) {
+      return;
+    }
+    const now = performance.now();
+    if (!this.#filter.keeps(exchange.status, ctx.retryAttempts, now - ctx.startedAt)) return;
+    this.#writer.push(exchange.record(this.#modes, now));
+  }
+
+  /** Lines dropped so far because the destination could not keep up (or failed). */
+  get dropped(): number {
+    return this.#writer.dropped;
+  }
+
+  /**
+   * Reopens the file (on SIGUSR1, after logrotate moved it away): lines still waiting go
+   * to the new one. Nothing to do on stdout. Rejects, keeping the old file, when the file
+   * cannot be opened.
+   */
+  async reopen(): Promise<void> {
+    if (!this.#destination.reopens || this.#closed) return;
+    this.#writer.replace(await this.#destination.open());
+  }
+
+  /** Writes what is waiting and closes the file; requests still running are not logged. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#writer.close(CLOSE_WAIT_MS);
+  }
+}
