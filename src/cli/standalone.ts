@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { StaticConfig } from '../config/static/index.js';
 import { Controller } from '../controller/index.js';
-import { DataPlane } from '../dataplane/index.js';
+import { AccessLog, DataPlane } from '../dataplane/index.js';
 import type { Logger } from '../log/index.js';
 import { FileProvider, type Provider } from '../providers/index.js';
 
@@ -17,7 +17,9 @@ export interface StandaloneNode {
 export async function startStandalone(config: StaticConfig, logger: Logger): Promise<StandaloneNode> {
   await mkdir(config.stateDir, { recursive: true });
   const entryPoints = config.entryPoints;
-  const dataPlane = new DataPlane({ logger, ping: config.ping });
+  // Traefik refuses to start when the access log cannot be opened; so does open().
+  const accessLog = config.accessLog ? await AccessLog.open(config.accessLog, { logger }) : undefined;
+  const dataPlane = new DataPlane({ logger, ping: config.ping, accessLog });
   const controller = new Controller({
     entryPoints: Object.keys(entryPoints),
     providersThrottleDuration: config.providers.providersThrottleDuration,
@@ -47,6 +49,14 @@ export async function startStandalone(config: StaticConfig, logger: Logger): Pro
   for (const provider of providers) await provider.start(controller.receive);
   logger.info({ entryPoints: Object.keys(entryPoints), providers: providers.map((p) => p.name) }, 'started');
 
+  // Log rotation: logrotate moves the file, then SIGUSR1 makes us write to a new one.
+  const reopenAccessLog = (): void => {
+    accessLog
+      ?.reopen()
+      .catch((error: unknown) => logger.error({ err: error }, 'reopening the access log failed'));
+  };
+  process.on('SIGUSR1', reopenAccessLog);
+
   const grace = Math.max(0, ...Object.values(entryPoints).map((e) => e.transport.lifeCycle.graceTimeOut));
   return {
     async stop() {
@@ -54,6 +64,8 @@ export async function startStandalone(config: StaticConfig, logger: Logger): Pro
       controller.close();
       await applying;
       await dataPlane.close(grace);
+      process.off('SIGUSR1', reopenAccessLog);
+      await accessLog?.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -50,6 +50,7 @@ describe('switchyard standalone', () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'switchyard-standalone-'));
+    const accessLog = join(dir, 'access.log');
     alpha = await startOrigin('alpha');
     beta = await startOrigin('beta');
     web = await freePort();
@@ -63,6 +64,7 @@ describe('switchyard standalone', () => {
         '  providersThrottleDuration: 50ms',
         `  file: { directory: ${JSON.stringify(join(dir, 'dynamic'))} }`,
         'log: { level: INFO }',
+        `accessLog: { filePath: ${JSON.stringify(accessLog)}, format: json, bufferingSize: 0 }`,
         `stateDir: ${JSON.stringify(join(dir, 'state'))}`,
       ].join('\n'),
     );
@@ -99,6 +101,36 @@ describe('switchyard standalone', () => {
     assert.deepEqual(await get(web, 'beta.test'), { status: 200, body: 'beta /' });
     assert.deepEqual(await get(web, 'nobody.test'), { status: 404, body: '404 page not found\n' });
     assert.deepEqual(await get(pingPort, 'localhost', '/ping'), { status: 200, body: 'OK' });
+  });
+
+  test('writes Traefik JSON access-log lines and reopens the file on SIGUSR1', async () => {
+    const file = join(dir, 'access.log');
+    await get(web, 'alpha.test', '/logged');
+    const entries = async (path: string) =>
+      (await readFile(path, 'utf8').catch(() => ''))
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    await eventually(
+      async () => (await entries(file)).some((e) => e.RequestPath === '/logged'),
+      5000,
+      'access log line',
+    );
+    const line = (await entries(file)).find((e) => e.RequestPath === '/logged')!;
+    assert.equal(line.RouterName, 'alpha@file');
+    assert.equal(line.DownstreamStatus, 200);
+    assert.equal(line.RequestHost, 'alpha.test');
+
+    await rename(file, `${file}.1`);
+    proxy.child.kill('SIGUSR1');
+    await eventually(
+      async () => {
+        await get(web, 'alpha.test', '/after-rotation');
+        return (await entries(file)).some((e) => e.RequestPath === '/after-rotation');
+      },
+      5000,
+      'a line in the reopened file',
+    );
   });
 
   test('a file that stops parsing keeps its last good content; the error names file, line and column', async () => {
