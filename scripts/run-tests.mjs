@@ -1,4 +1,4 @@
-// Runs node:test over every *.test.ts below the given folders, through tsx.
+// Runs node:test over every *.test.ts below the given folders (or the given files), through tsx.
 // Node 20's --test does not expand globs, so the file list is built here.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +14,10 @@ const walk = (dir) => {
     else if (name.endsWith('.test.ts')) files.push(path);
   }
 };
-for (const root of roots.length ? roots : ['test/unit']) walk(root);
+for (const root of roots.length ? roots : ['test/unit']) {
+  if (statSync(root).isDirectory()) walk(root);
+  else files.push(root);
+}
 if (files.length === 0) {
   console.error(`no test files under ${roots.join(', ')}`);
   process.exit(1);

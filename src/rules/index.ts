@@ -21,3 +21,5 @@ export { compareRoutes, routePriority } from './priority.js';
 export { compileRouterTable } from './router-table.js';
 export type { RouteInput, RouterTable } from './router-table.js';
 export type { RequestView } from './request-view.js';
+export { buildIpMatcher, parseIp } from './ip-matcher.js';
+export type { IpPredicate } from './ip-matcher.js';

@@ -3,6 +3,11 @@ import { ConfigError, fail, ok, type Result } from '../../config/errors.js';
 import type { Handler } from '../handler.js';
 import { builders, type Builder } from './registry.js';
 
+/** A service's handler by qualified name, or why there is none. */
+export type ServiceLookup = (name: string) => Handler | 'disabled' | 'missing';
+
+const NO_SERVICES: ServiceLookup = () => 'missing';
+
 /**
  * Builds middleware chains from one configuration's middlewares. Each use builds its own
  * handlers (their `next` differs); a middleware that fails to build is reported once, at
@@ -11,9 +16,11 @@ import { builders, type Builder } from './registry.js';
 export class MiddlewareChainBuilder {
   readonly #configs: Readonly<Record<string, Middleware>>;
   readonly #failures = new Map<string, ConfigError>();
+  readonly #services: ServiceLookup;
 
-  constructor(configs: Readonly<Record<string, Middleware>>) {
+  constructor(configs: Readonly<Record<string, Middleware>>, services: ServiceLookup = NO_SERVICES) {
     this.#configs = configs;
+    this.#services = services;
   }
 
   /** The errors of the middlewares that failed to build, one per middleware. */
@@ -48,10 +55,20 @@ export class MiddlewareChainBuilder {
     const built = builder(config, next, {
       name,
       wrap: (names, inner) => this.wrap(names, inner, [...stack, name]),
+      service: (serviceName) => this.#service(serviceName),
     });
     if (built.ok) return built;
     const error = built.errors[0]!.under(`http.middlewares.${name}`);
     this.#failures.set(name, error);
     return refer(error.code, `is unusable: ${built.errors[0]!.detail}`);
+  }
+
+  #service(name: string): Result<Handler> {
+    const found = this.#services(name);
+    if (typeof found === 'function') return ok(found);
+    const why = found === 'disabled' ? 'is unusable' : 'does not exist';
+    return fail(
+      new ConfigError('CONFIG_MISSING_REFERENCE', 'service', `service ${JSON.stringify(name)} ${why}`),
+    );
   }
 }

@@ -1,2 +1,2 @@
-export { MiddlewareChainBuilder } from './chain-builder.js';
+export { MiddlewareChainBuilder, type ServiceLookup } from './chain-builder.js';
 export type { BuildContext, Builder } from './registry.js';

@@ -2,8 +2,24 @@ import type { Middleware, MiddlewareOf, MiddlewareType } from '../../config/dyna
 import { ConfigError, fail, type Result } from '../../config/errors.js';
 import type { Handler } from '../handler.js';
 import { buildAddPrefix } from './add-prefix.js';
+import { buildBasicAuth } from './basic-auth/index.js';
+import { buildBuffering } from './buffering/index.js';
+import { buildCircuitBreaker } from './circuit-breaker/index.js';
+import { buildCompress } from './compress/index.js';
+import { buildContentType } from './content-type/index.js';
+import { buildDigestAuth } from './digest-auth/index.js';
+import { buildErrorPages } from './error-pages/index.js';
+import { buildForwardAuth } from './forward-auth/index.js';
+import { buildGrpcWeb } from './grpc-web/index.js';
+import { buildHeaders } from './headers/index.js';
+import { buildInFlightReq } from './in-flight-req/index.js';
+import { buildIpAllowList } from './ip-allow-list/index.js';
+import { buildPassTlsClientCert } from './pass-tls-client-cert/index.js';
+import { buildRateLimit } from './rate-limit/index.js';
 import { buildRedirectScheme } from './redirect-scheme.js';
 import { buildReplacePath } from './replace-path.js';
+import { buildRedirectRegex, buildReplacePathRegex, buildStripPrefixRegex } from './regex/index.js';
+import { buildRetry } from './retry/index.js';
 import { buildStripPrefix } from './strip-prefix.js';
 
 /** What a builder may ask of the configuration it is built from. */
@@ -15,6 +31,12 @@ export interface BuildContext {
    * error relative to the middleware being built (path `middlewares`).
    */
   wrap(names: readonly string[], next: Handler): Result<Handler>;
+  /**
+   * The handler of a service of the same configuration, by qualified name, as `errors`
+   * names the service serving its pages. A failure is relative to the middleware being
+   * built (path `service`).
+   */
+  service(name: string): Result<Handler>;
 }
 
 export type Builder<K extends MiddlewareType> = (
@@ -39,27 +61,27 @@ function notSupportedYet(config: Middleware): Result<Handler> {
 /** One builder per middleware type; a type without one does not compile. */
 export const builders: Builders = {
   addPrefix: buildAddPrefix,
-  basicAuth: notSupportedYet,
-  buffering: notSupportedYet,
+  basicAuth: buildBasicAuth,
+  buffering: buildBuffering,
   chain: buildChain,
-  circuitBreaker: notSupportedYet,
-  compress: notSupportedYet,
-  contentType: notSupportedYet,
-  digestAuth: notSupportedYet,
-  errors: notSupportedYet,
-  forwardAuth: notSupportedYet,
-  grpcWeb: notSupportedYet,
-  headers: notSupportedYet,
-  ipAllowList: notSupportedYet,
-  inFlightReq: notSupportedYet,
-  passTLSClientCert: notSupportedYet,
+  circuitBreaker: buildCircuitBreaker,
+  compress: buildCompress,
+  contentType: buildContentType,
+  digestAuth: buildDigestAuth,
+  errors: buildErrorPages,
+  forwardAuth: buildForwardAuth,
+  grpcWeb: buildGrpcWeb,
+  headers: buildHeaders,
+  ipAllowList: buildIpAllowList,
+  inFlightReq: buildInFlightReq,
+  passTLSClientCert: buildPassTlsClientCert,
   plugin: notSupportedYet,
-  rateLimit: notSupportedYet,
-  redirectRegex: notSupportedYet,
+  rateLimit: buildRateLimit,
+  redirectRegex: buildRedirectRegex,
   redirectScheme: buildRedirectScheme,
   replacePath: buildReplacePath,
-  replacePathRegex: notSupportedYet,
-  retry: notSupportedYet,
+  replacePathRegex: buildReplacePathRegex,
+  retry: buildRetry,
   stripPrefix: buildStripPrefix,
-  stripPrefixRegex: notSupportedYet,
+  stripPrefixRegex: buildStripPrefixRegex,
 };

@@ -71,7 +71,7 @@ export class Forwarder implements RelayOrigin {
       upgrade,
       servername: this.#servername,
     };
-    this.#dispatcher.dispatch(options, new Relay(req, res, this, observer));
+    this.#dispatcher.dispatch(options, new Relay(req, res, ctx, this, observer));
   }
 
   logFailure(error: Error, status: number): void {

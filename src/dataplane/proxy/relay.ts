@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import type { ProxyRequest, ProxyResponse } from '../handler.js';
+import type { ProxyRequest, ProxyResponse, RequestContext } from '../handler.js';
 import { forwardedResponseHeaders, hasToken } from './hop-by-hop.js';
 import { STATUS_CLIENT_CLOSED_REQUEST, statusForError, writeStatus } from './status.js';
 import { tunnel } from './tunnel.js';
@@ -48,6 +48,7 @@ export class Relay implements Dispatcher.DispatchHandler {
   constructor(
     private readonly req: ProxyRequest,
     private readonly res: ProxyResponse,
+    private readonly ctx: RequestContext,
     private readonly origin: RelayOrigin,
     private readonly observer: RequestObserver | null,
   ) {
@@ -112,6 +113,9 @@ export class Relay implements Dispatcher.DispatchHandler {
     }
     const status = statusForError(error);
     this.origin.logFailure(error, status);
+    // Nothing reached the server (undici never started the request): Traefik's retry
+    // middleware may try another server.
+    if (this.#controller === null) this.ctx.upstreamUnreached = true;
     writeStatus(this.res, status);
   }
 

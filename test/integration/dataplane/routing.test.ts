@@ -45,7 +45,7 @@ describe('routing through the data plane', () => {
           services: { 'api@file': service(api), 'site@file': service(site) },
           middlewares: {
             'strip@file': { stripPrefix: { prefixes: ['/api'] } },
-            'auth@file': { basicAuth: { users: ['u:$apr1$x$y'] } },
+            'auth@file': { plugin: { demo: {} } },
           },
         },
       }),

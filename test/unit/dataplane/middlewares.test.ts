@@ -248,14 +248,14 @@ describe('chains and failures', () => {
 
   test('an unsupported type disables what uses it, with one error for the middleware', () => {
     const { errors } = run(
-      { auth: { basicAuth: { users: ['a:$apr1$x'] } }, c: { chain: { middlewares: ['auth'] } } },
+      { auth: { plugin: { demo: {} } }, c: { chain: { middlewares: ['auth'] } } },
       ['c'],
       { url: '/' },
     );
     assert.deepEqual(errors, [
-      'UNSUPPORTED middlewares: middleware "c" is unusable: middleware "auth" is unusable: middleware type basicAuth is not supported yet',
-      'UNSUPPORTED http.middlewares.auth: middleware type basicAuth is not supported yet',
-      'UNSUPPORTED http.middlewares.c.middlewares: middleware "auth" is unusable: middleware type basicAuth is not supported yet',
+      'UNSUPPORTED middlewares: middleware "c" is unusable: middleware "auth" is unusable: middleware type plugin is not supported yet',
+      'UNSUPPORTED http.middlewares.auth: middleware type plugin is not supported yet',
+      'UNSUPPORTED http.middlewares.c.middlewares: middleware "auth" is unusable: middleware type plugin is not supported yet',
     ]);
   });
 

@@ -1,0 +1,5 @@
+// Changing a response's head as it is written: Go's response modifiers, for middlewares
+// whose response headers must win over the service's.
+export type { HeadHeaders } from './head-headers.js';
+export { onResponseHead, sentHeaderNames, sniffContentType } from './response-head.js';
+export type { ContentSniffer, HeadHook } from './response-head.js';
