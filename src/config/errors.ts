@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'STATIC_INVALID', // a static configuration key that is wrong
   'UNSUPPORTED', // valid Traefik configuration that Switchyard does not implement yet
   'LISTEN_FAILED', // an entrypoint address that cannot be bound
+  'PROVIDER_UNAVAILABLE', // a provider's source (the Docker engine...) cannot be read; its last configuration stays
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -11,10 +11,12 @@ export const INTERNAL_PROVIDER = 'internal';
 /**
  * Services that are handlers built into the data plane rather than configured resources,
  * so they have no entry in `http.services`. `noop@internal` answers 418 and is what
- * redirect-only routers point at (Traefik's entrypoint redirections do). api@internal,
- * dashboard@internal and ping@internal join this list when they exist.
+ * redirect-only routers point at (Traefik's entrypoint redirections do); `api@internal`
+ * serves the read API and `prometheus@internal` the metrics, when the static `api` and
+ * `metrics.prometheus` sections exist (without them the data plane reports the router's
+ * service as missing). dashboard@internal and ping@internal join this list when they exist.
  */
-export const INTERNAL_SERVICES: readonly string[] = ['noop@internal'];
+export const INTERNAL_SERVICES: readonly string[] = ['noop@internal', 'api@internal', 'prometheus@internal'];
 
 /**
  * Traefik's TLS options when no provider defines `default`: TLS 1.2 and up, HTTP/2 and

@@ -100,6 +100,11 @@ export class Listener {
       : { host: '', port: 0 };
   }
 
+  /** The connections open now, for traefik_open_connections. */
+  get connections(): number {
+    return this.#sockets.size;
+  }
+
   get transport(): Transport | undefined {
     return this.#transport;
   }

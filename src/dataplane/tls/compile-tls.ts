@@ -23,6 +23,8 @@ export interface TlsProfile {
 export interface CompiledTls {
   /** By TLS options name; options that failed are missing and reported in `errors`. */
   readonly profiles: ReadonlyMap<string, TlsProfile>;
+  /** The default store's certificates that loaded, in configuration order (for their expiry metric). */
+  readonly certificates: readonly KeyPair[];
   readonly errors: ConfigError[];
 }
 
@@ -94,7 +96,7 @@ export async function compileTls(
       );
     }
   }
-  return { profiles, errors };
+  return { profiles, certificates: certificates.map(({ pair }) => pair), errors };
 }
 
 async function loadDefaultCertificate(

@@ -88,11 +88,19 @@ const cases: Case[] = [
     says: ['middleware "gone@file" does not exist'],
   },
   {
-    desc: 'noop@internal is a service every router may name; other internal names must be known',
+    desc: 'built-in services (noop, api, prometheus) may be named; other internal names must be known',
     providers: {
-      file: { http: { routers: { redirect: route('noop@internal'), api: route('api@internal') } } },
+      file: {
+        http: {
+          routers: {
+            redirect: route('noop@internal'),
+            metrics: route('prometheus@internal'),
+            api: route('dashboard@internal'),
+          },
+        },
+      },
     },
-    routers: ['redirect@file'],
+    routers: ['metrics@file', 'redirect@file'],
     errors: [['CONFIG_MISSING_REFERENCE', 'http.routers.api@file.service']],
   },
   {

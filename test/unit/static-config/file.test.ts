@@ -102,8 +102,8 @@ describe('file source', () => {
         },
         {
           code: 'CONFIG_UNKNOWN_FIELD',
-          path: 'metrics',
-          says: /unknown key "metrics"/,
+          path: 'tracing',
+          says: /unknown key "tracing"/,
           from: `file ${path}`,
         },
       ],

@@ -92,7 +92,7 @@ describe('precedence: defaults < file < environment < flags', () => {
       errors.map((e) => [e.code, e.path]),
       [
         ['CONFIG_UNKNOWN_FIELD', 'entryPoints.web.adress'],
-        ['CONFIG_UNKNOWN_FIELD', 'metrics'],
+        ['CONFIG_UNKNOWN_FIELD', 'tracing'],
         ['STATIC_INVALID', 'api.insecure'],
         ['STATIC_INVALID', 'log.level'],
       ],

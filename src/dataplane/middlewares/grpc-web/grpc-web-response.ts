@@ -51,7 +51,8 @@ function prepareHead(head: HeadHeaders, _status: number, text: boolean): void {
   head.remove('trailer');
   head.remove('content-length');
   const type = head.get('content-type');
-  if (typeof type === 'string') head.set('content-type', type.replace('application/grpc', text ? TEXT : BINARY));
+  if (typeof type === 'string')
+    head.set('content-type', type.replace('application/grpc', text ? TEXT : BINARY));
   const exposed = head.names().map(canonicalHeaderKey);
   exposed.push('grpc-status', 'grpc-message');
   head.set('access-control-expose-headers', exposed.join(', '));

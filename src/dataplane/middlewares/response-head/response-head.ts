@@ -107,7 +107,8 @@ function writeHeadWithHooks(
   maybeHeaders?: HeadersArg,
 ): unknown {
   const state = this[kHead]!;
-  if (state.done || this.headersSent) return state.writeHead.call(this, status, reasonOrHeaders, maybeHeaders);
+  if (state.done || this.headersSent)
+    return state.writeHead.call(this, status, reasonOrHeaders, maybeHeaders);
   state.done = true;
   const reason = typeof reasonOrHeaders === 'string' ? reasonOrHeaders : undefined;
   const given = typeof reasonOrHeaders === 'string' ? maybeHeaders : reasonOrHeaders;
@@ -142,9 +143,13 @@ function writeHeadWithHooks(
 function writeHeadNow(res: Tracked, state: HeadState, status: number, reason: string | undefined): unknown {
   const headers = state.headers;
   if (headers === undefined) {
-    return reason === undefined ? state.writeHead.call(res, status) : state.writeHead.call(res, status, reason);
+    return reason === undefined
+      ? state.writeHead.call(res, status)
+      : state.writeHead.call(res, status, reason);
   }
-  return reason === undefined ? state.writeHead.call(res, status, headers) : state.writeHead.call(res, status, reason, headers);
+  return reason === undefined
+    ? state.writeHead.call(res, status, headers)
+    : state.writeHead.call(res, status, reason, headers);
 }
 
 /**
