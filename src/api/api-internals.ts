@@ -1,5 +1,5 @@
 import type { DynamicConfig } from '../config/dynamic/index.js';
-import type { StaticConfig } from '../config/static/index.js';
+import { INTERNAL_ENTRYPOINT, type StaticConfig } from '../config/static/index.js';
 import type { Controller } from '../controller/index.js';
 import type { DataPlane, Handler, InternalRouteOption } from '../dataplane/index.js';
 import { createApiHandler } from './api-handler.js';
@@ -7,7 +7,6 @@ import { buildRuntimeView } from './runtime-view.js';
 
 const API_SERVICE = 'api@internal';
 // Traefik's router for api.insecure: PathPrefix(`/api`) on its own entrypoint.
-const API_ENTRYPOINT = 'traefik';
 const API_PATH = '/api';
 
 export interface ApiSources {
@@ -47,7 +46,7 @@ export function apiInternals(sources: ApiSources): {
   return {
     internalServices: new Map([[API_SERVICE, handler]]),
     internalRoutes: api.insecure
-      ? [{ entryPoint: API_ENTRYPOINT, pathPrefix: API_PATH, service: API_SERVICE }]
+      ? [{ entryPoint: INTERNAL_ENTRYPOINT, pathPrefix: API_PATH, service: API_SERVICE }]
       : [],
   };
 }

@@ -6,7 +6,7 @@ import {
   type Service,
 } from '../config/dynamic/index.js';
 import type { ConfigError } from '../config/errors.js';
-import type { StaticConfig } from '../config/static/index.js';
+import { INTERNAL_ENTRYPOINT, type StaticConfig } from '../config/static/index.js';
 import type { DataPlaneStatus, ServerState } from '../dataplane/index.js';
 import {
   ENTRYPOINT_DURATIONS,
@@ -124,7 +124,6 @@ export interface RuntimeViewInput {
 
 const ZERO: SectionCount = { total: 0, warnings: 0, errors: 0 };
 // Routers without entrypoints serve every entrypoint but Traefik's own.
-const INTERNAL_ENTRYPOINT = 'traefik';
 
 /**
  * The API's view of the configuration, as Traefik's runtime configuration presents it:

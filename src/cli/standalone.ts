@@ -1,9 +1,11 @@
 import { mkdir } from 'node:fs/promises';
-import type { StaticConfig } from '../config/static/index.js';
+import { INTERNAL_ENTRYPOINT, type StaticConfig } from '../config/static/index.js';
 import { Controller } from '../controller/index.js';
+import { apiInternals } from '../api/index.js';
 import { AccessLog, DataPlane } from '../dataplane/index.js';
 import type { Logger } from '../log/index.js';
 import { FileProvider, type Provider } from '../providers/index.js';
+import { VERSION } from './version.js';
 
 export interface StandaloneNode {
   stop(): Promise<void>;
@@ -19,11 +21,24 @@ export async function startStandalone(config: StaticConfig, logger: Logger): Pro
   const entryPoints = config.entryPoints;
   // Traefik refuses to start when the access log cannot be opened; so does open().
   const accessLog = config.accessLog ? await AccessLog.open(config.accessLog, { logger }) : undefined;
-  const dataPlane = new DataPlane({ logger, ping: config.ping, accessLog });
+  const names = Object.keys(entryPoints);
   const controller = new Controller({
-    entryPoints: Object.keys(entryPoints),
+    entryPoints: names,
+    // Traefik attaches routers that name no entrypoint to every entrypoint but its
+    // internal one (`traefik`, where the API, ping and metrics live).
+    defaultEntryPoints: names.filter((name) => name !== INTERNAL_ENTRYPOINT),
     providersThrottleDuration: config.providers.providersThrottleDuration,
   });
+  let dataPlane: DataPlane | undefined = undefined;
+  const api = apiInternals({
+    static: config,
+    controller,
+    dataPlane: () => dataPlane,
+    merged: () => controller.currentMerged(),
+    version: VERSION,
+    startedAt: new Date(),
+  });
+  dataPlane = new DataPlane({ logger, ping: config.ping, metrics: config.metrics, accessLog, ...api });
 
   // The data plane opens its listeners before the first provider message, so that
   // /ping answers and unmatched requests get a 404 rather than a refused connection.

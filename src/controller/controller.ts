@@ -54,6 +54,7 @@ export class Controller {
   #published: PublishedConfig | undefined;
   #publishedKey = '';
   #errors: readonly ConfigError[] = [];
+  #merged: DynamicConfig | undefined;
   #errorsKey = stableStringify([]);
   #closed = false;
 
@@ -107,6 +108,14 @@ export class Controller {
     return this.#errors;
   }
 
+  /**
+   * The providers' configuration merged but not validated: what the API shows for a
+   * resource that validation removed, so that its errors come with what was written.
+   */
+  currentMerged(): DynamicConfig | undefined {
+    return this.#merged;
+  }
+
   /** Drops waiting messages and timers; later messages are ignored. */
   close(): void {
     this.#closed = true;
@@ -135,6 +144,7 @@ export class Controller {
     const configs = new Map(providers.map((name) => [name, this.#latest.get(name)!.config]));
     configs.set(INTERNAL_PROVIDER, this.#options.internal ?? internalConfig());
     const merged = mergeProviders(configs);
+    this.#merged = merged.config;
     const validated = validateConfig(merged.config, this.#options);
     this.#errors = [
       ...providers.flatMap((name) => this.#latest.get(name)!.errors),

@@ -1,7 +1,8 @@
 import { EntryPoint } from './entrypoint-schema.js';
 
 /** The entrypoint Traefik serves its API, dashboard and ping on unless told otherwise. */
-const INTERNAL_ENTRYPOINT = 'traefik';
+/** Traefik's internal entrypoint (:8080 unless defined), where api.insecure, ping and metrics live. */
+export const INTERNAL_ENTRYPOINT = 'traefik';
 
 type Needs = {
   entryPoints: Record<string, EntryPoint>;

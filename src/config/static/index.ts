@@ -1,3 +1,4 @@
 export { parseAddress, type ListenAddress } from './address.js';
 export { loadStaticConfig, type LoadStaticConfigOptions } from './load.js';
 export { StaticConfig } from './static-config.js';
+export { INTERNAL_ENTRYPOINT } from './implicit-entrypoints.js';

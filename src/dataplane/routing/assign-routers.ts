@@ -1,11 +1,10 @@
 import type { Router, RouterTls } from '../../config/dynamic/index.js';
 import { ConfigError } from '../../config/errors.js';
-import type { StaticConfig } from '../../config/static/index.js';
+import { INTERNAL_ENTRYPOINT, type StaticConfig } from '../../config/static/index.js';
 
 type EntryPoint = StaticConfig['entryPoints'][string];
 
 /** Traefik's own entrypoint (API, dashboard, ping), which routers never default to. */
-const INTERNAL_ENTRYPOINT = 'traefik';
 
 /** A router as one entrypoint serves it, after the entrypoint's defaults were applied. */
 export interface RouteSpec {

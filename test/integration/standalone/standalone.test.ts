@@ -64,6 +64,8 @@ describe('switchyard standalone', () => {
         '  providersThrottleDuration: 50ms',
         `  file: { directory: ${JSON.stringify(join(dir, 'dynamic'))} }`,
         'log: { level: INFO }',
+        'api: { insecure: true }',
+        'metrics: { prometheus: {} }',
         `accessLog: { filePath: ${JSON.stringify(accessLog)}, format: json, bufferingSize: 0 }`,
         `stateDir: ${JSON.stringify(join(dir, 'state'))}`,
       ].join('\n'),
@@ -101,6 +103,18 @@ describe('switchyard standalone', () => {
     assert.deepEqual(await get(web, 'beta.test'), { status: 200, body: 'beta /' });
     assert.deepEqual(await get(web, 'nobody.test'), { status: 404, body: '404 page not found\n' });
     assert.deepEqual(await get(pingPort, 'localhost', '/ping'), { status: 200, body: 'OK' });
+  });
+
+  test('serves the read API and Prometheus metrics on the traefik entrypoint', async () => {
+    const routers = await get(pingPort, 'localhost', '/api/http/routers');
+    assert.equal(routers.status, 200);
+    const names = (JSON.parse(routers.body) as { name: string; status: string }[]).map((r) => r.name);
+    assert.ok(names.includes('alpha@file') && names.includes('beta@file'), names.join(','));
+    await get(web, 'beta.test');
+    const metrics = await get(pingPort, 'localhost', '/metrics');
+    assert.equal(metrics.status, 200);
+    assert.match(metrics.body, /traefik_entrypoint_requests_total\{[^}]*entrypoint="web"[^}]*\} \d+/);
+    assert.match(metrics.body, /traefik_config_last_reload_success 1/);
   });
 
   test('writes Traefik JSON access-log lines and reopens the file on SIGUSR1', async () => {
