@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { loadUserLines } from '../../../src/dataplane/middlewares/auth-common/index.js';
-import { parseBasicAuthorization } from '../../../src/dataplane/middlewares/basic-auth/index.js';
-import { VerifiedCredentials } from '../../../src/dataplane/middlewares/basic-auth/verified-credentials.js';
+import {
+  parseBasicAuthorization,
+  VerifiedCredentials,
+} from '../../../src/dataplane/middlewares/basic-auth/index.js';
 import {
   NonceTable,
   parseDigestAuthorization,

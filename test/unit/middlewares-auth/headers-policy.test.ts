@@ -9,7 +9,7 @@ import {
   preflightHeaders,
   SecureHeaders,
 } from '../../../src/dataplane/middlewares/headers/index.js';
-import { ObjectHead } from '../../../src/dataplane/middlewares/response-head/head-headers.js';
+import { ObjectHead } from '../../../src/dataplane/middlewares/response-head/index.js';
 import { createRequestContext } from '../../../src/dataplane/routing/index.js';
 
 const headersConfig = (options: Record<string, unknown>) =>

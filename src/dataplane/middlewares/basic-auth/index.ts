@@ -2,6 +2,5 @@
 export { buildBasicAuth } from './basic-auth.js';
 export { md5Crypt } from './md5-crypt.js';
 export { parsePasswordHash } from './password-hash.js';
-export type { PasswordHash } from './password-hash.js';
 export { parseBasicAuthorization } from './basic-credentials.js';
-export type { BasicCredentials } from './basic-credentials.js';
+export { VerifiedCredentials } from './verified-credentials.js';

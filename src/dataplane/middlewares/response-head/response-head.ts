@@ -9,15 +9,6 @@ import { lowerCaseHeaders, ObjectHead, ResponseHead, type HeadHeaders } from './
  */
 export type HeadHook<T> = (head: HeadHeaders, status: number, arg: T) => void;
 
-/**
- * The names of the headers a response went out with (lower-case): what the hooks left,
- * whichever way the head was written.
- */
-export function sentHeaderNames(res: ProxyResponse): string[] {
-  const headers = (res as unknown as Tracked)[kHead]?.headers;
-  return headers === undefined ? res.getHeaderNames() : Object.keys(headers);
-}
-
 /** Picks a Content-Type from the first body bytes of a response that has none. */
 export type ContentSniffer = (firstBytes: Buffer) => string;
 
@@ -50,7 +41,6 @@ interface Tracked {
   end: Write;
   statusCode: number;
   readonly headersSent: boolean;
-  getHeader(name: string): unknown;
   setHeader(name: string, value: string | number | readonly string[]): unknown;
   getHeaderNames(): string[];
 }
@@ -100,6 +90,15 @@ export function sniffContentType(res: ProxyResponse, sniffer: ContentSniffer): v
   stateOf(res).sniff = sniffer;
 }
 
+/**
+ * The names of the headers a response went out with (lower-case): what the hooks left,
+ * whichever way the head was written.
+ */
+export function sentHeaderNames(res: ProxyResponse): string[] {
+  const headers = (res as unknown as Tracked)[kHead]?.headers;
+  return headers === undefined ? res.getHeaderNames() : Object.keys(headers);
+}
+
 function writeHeadWithHooks(
   this: Tracked,
   status: number,
@@ -107,8 +106,14 @@ function writeHeadWithHooks(
   maybeHeaders?: HeadersArg,
 ): unknown {
   const state = this[kHead]!;
-  if (state.done || this.headersSent)
+  if (state.done || this.headersSent) {
+    // A second head while the first waits for body bytes (an error answer) replaces it.
+    if (this.write === writeAfterSniffing) {
+      this.write = state.write!;
+      this.end = state.end!;
+    }
     return state.writeHead.call(this, status, reasonOrHeaders, maybeHeaders);
+  }
   state.done = true;
   const reason = typeof reasonOrHeaders === 'string' ? reasonOrHeaders : undefined;
   const given = typeof reasonOrHeaders === 'string' ? maybeHeaders : reasonOrHeaders;
