@@ -47,6 +47,12 @@ export class RequestContext {
    */
   clientUsername = '';
   /**
+   * Set by customRequestHeaders `X-Forwarded-For: ""`: the request goes upstream without
+   * X-Forwarded-For, the client not appended either (Go's nil header value), unless a
+   * later middleware sets the header again.
+   */
+  omitForwardedFor = false;
+  /**
    * performance.now() when a load balancer last sent the request to a server, 0 before:
    * where the access log's OriginDuration starts.
    */

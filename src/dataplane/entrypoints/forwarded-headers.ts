@@ -70,12 +70,18 @@ export class ForwardedHeaders {
 
 /**
  * Adds the peer to X-Forwarded-For on the way to the service, the step Go's reverse proxy
- * takes in Traefik. Wraps a router's service handler once, at build time.
+ * takes in Traefik, unless a headers middleware removed the header on purpose
+ * (ctx.omitForwardedFor) and nothing set it since. Wraps a router's service handler once,
+ * at build time.
  */
 export function forwardingFor(service: Handler): Handler {
   return (req, res, ctx) => {
     const headers = ctx.headers as MutableHeaders;
     const prior = headers['x-forwarded-for'];
+    if (prior === undefined && ctx.omitForwardedFor) {
+      service(req, res, ctx);
+      return;
+    }
     headers['x-forwarded-for'] =
       prior === undefined || prior === '' ? ctx.clientIp : `${String(prior)}, ${ctx.clientIp}`;
     service(req, res, ctx);

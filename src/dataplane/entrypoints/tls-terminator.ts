@@ -53,11 +53,10 @@ export class TlsTerminator {
       ALPNCallback: ({ protocols }) =>
         this.#profile.settings.alpn.find((protocol) => protocols.includes(protocol)),
     });
+    if (settings.clientCertCheck !== 'none') verifyBeforeServing(this.#server, settings.clientCertCheck);
     this.#server.on('request', handlers.request);
     this.#server.on('upgrade', handlers.upgrade);
     this.#sessions = new Http2Sessions(this.#server);
-    if (settings.clientCertCheck !== 'none')
-      this.#server.on('secureConnection', checkClientCertificate(settings.clientCertCheck));
     this.update(profile, timeouts);
   }
 
@@ -107,10 +106,28 @@ export class TlsTerminator {
   }
 }
 
-// Checks Node cannot make during the handshake (it verifies only when it also rejects).
-function checkClientCertificate(check: 'require' | 'verify-if-given'): (socket: TLSSocket) => void {
-  return (socket) => {
-    const presented = Object.keys(socket.getPeerCertificate()).length > 0;
-    if (check === 'require' ? !presented : presented && !socket.authorized) socket.destroy();
-  };
+type ConnectionListener = (this: Http2SecureServer, socket: TLSSocket) => void;
+
+/**
+ * Puts the client certificate checks Node cannot make during the handshake (it verifies
+ * only when it also refuses clients without a certificate) in front of the listener that
+ * gives a connection its HTTP/1.1 parser or HTTP/2 session. With TLS 1.3 the client's
+ * first requests arrive right behind its certificate: a check beside that listener comes
+ * too late for them, while a refused connection that never reaches it serves nothing.
+ */
+function verifyBeforeServing(server: Http2SecureServer, check: 'require' | 'verify-if-given'): void {
+  const serve = server.listeners('secureConnection') as ConnectionListener[];
+  // Node's HTTP/2 server registers exactly one; anything else means Node changed under us.
+  if (serve.length !== 1) throw new Error(`expected one secureConnection listener, found ${serve.length}`);
+  const [listener] = serve as [ConnectionListener];
+  server.removeListener('secureConnection', listener);
+  server.on('secureConnection', function (this: Http2SecureServer, socket: TLSSocket) {
+    if (clientCertificateRefused(socket, check)) socket.destroy();
+    else listener.call(this, socket);
+  });
+}
+
+function clientCertificateRefused(socket: TLSSocket, check: 'require' | 'verify-if-given'): boolean {
+  const presented = Object.keys(socket.getPeerCertificate()).length > 0;
+  return check === 'require' ? !presented : presented && !socket.authorized;
 }

@@ -1,7 +1,7 @@
 import type { Middleware } from '../../config/dynamic/index.js';
 import { ConfigError, fail, ok, type Result } from '../../config/errors.js';
 import type { Handler } from '../handler.js';
-import { builders, type Builder } from './registry.js';
+import { builders, type Builder, type Closer } from './registry.js';
 
 /** A service's handler by qualified name, or why there is none. */
 export type ServiceLookup = (name: string) => Handler | 'disabled' | 'missing';
@@ -17,6 +17,7 @@ export class MiddlewareChainBuilder {
   readonly #configs: Readonly<Record<string, Middleware>>;
   readonly #failures = new Map<string, ConfigError>();
   readonly #services: ServiceLookup;
+  readonly #closers: Closer[] = [];
 
   constructor(configs: Readonly<Record<string, Middleware>>, services: ServiceLookup = NO_SERVICES) {
     this.#configs = configs;
@@ -26,6 +27,11 @@ export class MiddlewareChainBuilder {
   /** The errors of the middlewares that failed to build, one per middleware. */
   get errors(): ConfigError[] {
     return [...this.#failures.values()];
+  }
+
+  /** Releases what every middleware built here holds (see BuildContext.onClose). */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.#closers.map(async (close) => close()));
   }
 
   /**
@@ -56,6 +62,7 @@ export class MiddlewareChainBuilder {
       name,
       wrap: (names, inner) => this.wrap(names, inner, [...stack, name]),
       service: (serviceName) => this.#service(serviceName),
+      onClose: (close) => this.#closers.push(close),
     });
     if (built.ok) return built;
     const error = built.errors[0]!.under(`http.middlewares.${name}`);

@@ -37,7 +37,16 @@ export interface BuildContext {
    * built (path `service`).
    */
   service(name: string): Result<Handler>;
+  /**
+   * Runs `close` when the runtime the middleware was built for is retired, once the
+   * requests that started on it are over: where a middleware releases what it holds
+   * (connection pools, timers). Also run for a middleware whose chain failed to build.
+   */
+  onClose(close: Closer): void;
 }
+
+/** Releases what a middleware holds; it may be asynchronous. */
+export type Closer = () => Promise<void> | void;
 
 export type Builder<K extends MiddlewareType> = (
   config: MiddlewareOf<K>,

@@ -85,13 +85,11 @@ export class Relay implements Dispatcher.DispatchHandler {
     }
   }
 
-  onResponseEnd(_controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
     if (this.#state === DONE) return;
     this.#finish();
-    for (const _ in trailers) {
-      this.res.addTrailers(trailers as OutgoingHttpHeaders);
-      break;
-    }
+    const relayed = hasAny(trailers) ? trailers : http2Trailers(controller);
+    if (relayed !== null) this.res.addTrailers(relayed as OutgoingHttpHeaders);
     this.res.end();
   }
 
@@ -171,6 +169,20 @@ function onClientClose(this: TrackedResponse): void {
 
 function onClientDrain(this: TrackedResponse): void {
   this[kRelay]?.clientDrained();
+}
+
+// undici 7's HTTP/2 client hands Node's trailers object to a layer that expects raw
+// headers (a flat name/value array): the trailers it parses come out empty, and the object
+// itself is left on the controller as rawTrailers. HTTP/1.1 trailers come parsed.
+function http2Trailers(controller: Dispatcher.DispatchController): IncomingHttpHeaders | null {
+  const raw = controller.rawTrailers;
+  if (raw === null || raw === undefined || Array.isArray(raw)) return null;
+  return hasAny(raw) ? raw : null;
+}
+
+function hasAny(headers: IncomingHttpHeaders): boolean {
+  for (const _ in headers) return true;
+  return false;
 }
 
 function keepEarlierCookies(res: ProxyResponse, out: OutgoingHttpHeaders): void {

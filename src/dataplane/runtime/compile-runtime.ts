@@ -5,7 +5,7 @@ import { compileRouterTable, type RouteInput } from '../../rules/index.js';
 import { ForwardedHeaders, forwardingFor } from '../entrypoints/index.js';
 import type { Handler } from '../handler.js';
 import { MiddlewareChainBuilder } from '../middlewares/index.js';
-import type { RequestTracker } from '../observability/metrics/index.js';
+import { exchangeObserver, type RequestTracker } from '../observability/index.js';
 import {
   assignRouters,
   entryPointRedirections,
@@ -72,6 +72,7 @@ export async function compileRuntime(input: CompileInput, deps: CompileDeps): Pr
   const tls = await compileTls(input.dynamic.tls, usedOptions, deps.contexts);
   errors.push(...tls.errors);
 
+  const observer = exchangeObserver(deps.metrics, deps.accessLog);
   const built = buildServices(input.dynamic, deps.pools);
   errors.push(...built.errors);
   const runtime = new Runtime(input.version, errors, built.services, tls.certificates);
@@ -83,6 +84,7 @@ export async function compileRuntime(input: CompileInput, deps: CompileDeps): Pr
     if (found !== undefined) return found.handler;
     return name in input.dynamic.http.services ? 'disabled' : 'missing';
   });
+  runtime.onClose(() => chains.close());
   const routeOf = (spec: RouteSpec, tlsOptions: string | undefined): RouteInput<Route> | undefined => {
     const path = `http.routers.${spec.name}`;
     if (tlsOptions !== undefined && !tls.profiles.has(tlsOptions)) {
@@ -151,8 +153,7 @@ export async function compileRuntime(input: CompileInput, deps: CompileDeps): Pr
         forwarded: new ForwardedHeaders(entryPoint.forwardedHeaders, deps.serverName),
         ping: ping !== undefined && !ping.manualRouting && ping.entryPoint === name ? ping : null,
         internalRoutes: deps.internalRoutes?.filter((route) => route.entryPoint === name) ?? [],
-        metrics: deps.metrics ?? null,
-        accessLog: deps.accessLog ?? null,
+        observer,
         lifecycle: deps.lifecycle,
         writeTimeout: entryPoint.transport.respondingTimeouts.writeTimeout,
         optionsByHost: plan.optionsByHost,

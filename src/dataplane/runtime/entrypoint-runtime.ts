@@ -5,7 +5,7 @@ import type { TLSSocket } from 'node:tls';
 import type { RouterTable } from '../../rules/index.js';
 import type { ForwardedHeaders } from '../entrypoints/index.js';
 import type { Handler, ProxyRequest, ProxyResponse, RequestContext } from '../handler.js';
-import type { RequestTracker } from '../observability/metrics/index.js';
+import type { ExchangeObserver } from '../observability/index.js';
 import { notFound, sendError, sendText } from '../respond.js';
 import { createRequestContext } from '../routing/index.js';
 import { DEFAULT_TLS, type TlsProfile } from '../tls/index.js';
@@ -41,10 +41,8 @@ export interface EntryPointParts {
   readonly ping: PingSettings | null;
   /** Answered on plain requests before the routers; empty on most entrypoints. */
   readonly internalRoutes: readonly InternalRoute[];
-  /** Told of every request but /ping and internal routes, when metrics are on. */
-  readonly metrics: RequestTracker | null;
-  /** Told of the same requests, when the access log is on. */
-  readonly accessLog: RequestTracker | null;
+  /** Told of every request but /ping and internal routes, when metrics or the access log are on. */
+  readonly observer: ExchangeObserver | null;
   readonly lifecycle: Lifecycle;
   /** respondingTimeouts.writeTimeout: a deadline per response, 0 for none. */
   readonly writeTimeout: number;
@@ -68,8 +66,7 @@ export class EntryPointRuntime {
   readonly #forwarded: ForwardedHeaders;
   readonly #ping: PingSettings | null;
   readonly #internalRoutes: readonly InternalRoute[];
-  readonly #metrics: RequestTracker | null;
-  readonly #accessLog: RequestTracker | null;
+  readonly #observer: ExchangeObserver | null;
   readonly #lifecycle: Lifecycle;
   readonly #writeTimeout: number;
   readonly #optionsByHost: ReadonlyMap<string, string>;
@@ -83,8 +80,7 @@ export class EntryPointRuntime {
     this.#forwarded = parts.forwarded;
     this.#ping = parts.ping;
     this.#internalRoutes = parts.internalRoutes;
-    this.#metrics = parts.metrics;
-    this.#accessLog = parts.accessLog;
+    this.#observer = parts.observer;
     this.#lifecycle = parts.lifecycle;
     this.#writeTimeout = parts.writeTimeout;
     this.#optionsByHost = parts.optionsByHost;
@@ -135,8 +131,7 @@ export class EntryPointRuntime {
       return;
     }
     if (!secure && this.#internalRoutes.length > 0 && this.#answerInternal(req, res, ctx)) return;
-    if (this.#metrics !== null) this.#metrics.track(req, res, ctx);
-    if (this.#accessLog !== null) this.#accessLog.track(req, res, ctx);
+    if (this.#observer !== null) this.#observer.track(req, res, ctx);
     if (secure && this.#optionsByHost.size > 0 && this.#misdirected(req, ctx)) {
       sendError(res, 421, 'Misdirected Request');
       return;

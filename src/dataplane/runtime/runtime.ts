@@ -11,9 +11,9 @@ import type { EntryPointRuntime } from './entrypoint-runtime.js';
 const RETIRE_WAIT_MS = 60_000;
 
 /**
- * One applied configuration: the entrypoints' routing and the services behind them.
- * Requests count themselves in while they run, so that a replaced runtime is closed only
- * once the requests that started on it are over.
+ * One applied configuration: the entrypoints' routing, the middlewares and the services
+ * behind them. Requests count themselves in while they run, so that a replaced runtime is
+ * closed only once the requests that started on it are over.
  */
 export class Runtime {
   readonly entryPoints = new Map<string, EntryPointRuntime>();
@@ -22,6 +22,8 @@ export class Runtime {
   #retired: Promise<void> | null = null;
   #onIdle: (() => void) | null = null;
   #finish: (() => void) | null = null;
+  /** What else the configuration built and must release with its services (middlewares). */
+  readonly #closers: (() => Promise<void>)[] = [];
   // Shared by every request's 'close' listener: no closure per request.
   readonly #requestOver = (): void => {
     if (--this.#inFlight === 0 && this.#onIdle !== null) this.#onIdle();
@@ -47,6 +49,11 @@ export class Runtime {
       if (servers !== undefined) states.set(name, servers);
     }
     return states;
+  }
+
+  /** Runs `close` with the services' close, once the runtime is retired and its requests are over. */
+  onClose(close: () => Promise<void>): void {
+    this.#closers.push(close);
   }
 
   /** Counts a request until its response closes; false once the runtime is closed. */
@@ -89,6 +96,9 @@ export class Runtime {
 
   async #close(): Promise<void> {
     this.#closed = true;
-    await Promise.allSettled([...this.services.values()].map((service) => service.close()));
+    await Promise.allSettled([
+      ...[...this.services.values()].map((service) => service.close()),
+      ...this.#closers.map((close) => close()),
+    ]);
   }
 }

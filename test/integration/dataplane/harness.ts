@@ -96,6 +96,24 @@ export async function mustApply(
   return outcome;
 }
 
+/**
+ * Applies version 1: one entrypoint `websecure` whose every request goes to `origin` over
+ * TLS, with `tls` as the dynamic tls section. Returns the entrypoint's port.
+ */
+export async function serveOverTls(
+  dp: DataPlane,
+  origin: Origin,
+  tls?: Record<string, unknown>,
+): Promise<number> {
+  const http = {
+    routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's@file', tls: {} } },
+    services: { 's@file': service(origin) },
+  };
+  const eps = entryPoints({ websecure: { address: '127.0.0.1:0' } });
+  await mustApply(dp, 1, eps, dynamic(tls === undefined ? { http } : { http, tls }));
+  return portOf(dp, 'websecure');
+}
+
 export function portOf(dp: DataPlane, entryPoint: string): number {
   const bound = dp.status().entryPoints[entryPoint];
   if (bound === undefined) throw new Error(`entrypoint ${entryPoint} is not bound`);

@@ -8,11 +8,12 @@ import {
   entryPoints,
   mustApply,
   newDataPlane,
+  type Origin,
   portOf,
   request,
+  serveOverTls,
   service,
   startOrigin,
-  type Origin,
 } from './harness.js';
 
 describe('close(grace)', () => {
@@ -111,18 +112,8 @@ describe('close(grace)', () => {
 
   test('an HTTP/2 session gets GOAWAY and its stream in flight still completes', async () => {
     const dp = newDataPlane();
-    await mustApply(
-      dp,
-      1,
-      entryPoints({ websecure: { address: '127.0.0.1:0' } }),
-      dynamic({
-        http: {
-          routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's@file', tls: {} } },
-          services: { 's@file': service(origin) },
-        },
-      }),
-    );
-    const session = http2.connect(`https://127.0.0.1:${portOf(dp, 'websecure')}`, {
+    const port = await serveOverTls(dp, origin);
+    const session = http2.connect(`https://127.0.0.1:${port}`, {
       rejectUnauthorized: false,
     });
     session.on('error', () => undefined);

@@ -10,14 +10,15 @@ import {
   entryPoints,
   mustApply,
   newDataPlane,
+  type Origin,
   portOf,
   request,
   sans,
   selfSigned,
+  serveOverTls,
   service,
   startOrigin,
   tlsRequest,
-  type Origin,
 } from './harness.js';
 
 describe('TLS entrypoints', () => {
@@ -185,22 +186,10 @@ describe('strict SNI', () => {
   before(async () => {
     origin = await startOrigin('origin');
     const a = await selfSigned(['a.test']);
-    await mustApply(
-      dp,
-      1,
-      entryPoints({ websecure: { address: '127.0.0.1:0' } }),
-      dynamic({
-        http: {
-          routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's@file', tls: {} } },
-          services: { 's@file': service(origin) },
-        },
-        tls: {
-          certificates: [{ certFile: a.cert, keyFile: a.key }],
-          options: { default: { sniStrict: true } },
-        },
-      }),
-    );
-    port = portOf(dp, 'websecure');
+    port = await serveOverTls(dp, origin, {
+      certificates: [{ certFile: a.cert, keyFile: a.key }],
+      options: { default: { sniStrict: true } },
+    });
   });
 
   after(async () => {
@@ -232,23 +221,11 @@ describe('client certificates', () => {
     const server = await selfSigned(['a.test']);
     client = await selfSigned(['client.test']);
     const stranger = await selfSigned(['stranger.test']);
-    await mustApply(
-      dp,
-      1,
-      entryPoints({ websecure: { address: '127.0.0.1:0' } }),
-      dynamic({
-        http: {
-          routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's@file', tls: {} } },
-          services: { 's@file': service(origin) },
-        },
-        tls: {
-          certificates: [{ certFile: server.cert, keyFile: server.key }],
-          // CA files alone mean RequireAndVerifyClientCert; the client's own certificate is its CA here.
-          options: { default: { clientAuth: { caFiles: [client.cert, stranger.cert] } } },
-        },
-      }),
-    );
-    port = portOf(dp, 'websecure');
+    port = await serveOverTls(dp, origin, {
+      certificates: [{ certFile: server.cert, keyFile: server.key }],
+      // CA files alone mean RequireAndVerifyClientCert; the client's own certificate is its CA here.
+      options: { default: { clientAuth: { caFiles: [client.cert, stranger.cert] } } },
+    });
   });
 
   after(async () => {

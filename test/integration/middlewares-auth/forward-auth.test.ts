@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { Middleware } from '../../../src/config/dynamic/index.js';
 import type { Handler } from '../../../src/dataplane/handler.js';
 import { MiddlewareChainBuilder } from '../../../src/dataplane/middlewares/index.js';
 import { createRequestContext } from '../../../src/dataplane/routing/index.js';
+import { dynamic, entryPoints, mustApply, newDataPlane, portOf } from '../dataplane/harness.js';
 import {
   send,
   service,
@@ -395,7 +397,60 @@ describe('forwardAuth headerField', () => {
       assert.equal(user, 'alice');
     } finally {
       server.close();
+      await builder.close();
       await auth.close();
+    }
+  });
+});
+
+describe('forwardAuth connections live as long as the configuration that built them', () => {
+  // Well above the time the test waits: only closing the pool can end the connection.
+  const KEEP_ALIVE_MS = 30_000;
+  const CLOSE_WAIT_MS = 2_000;
+
+  test('a reload that drops the middleware closes its connection to the server', async () => {
+    const connections: Socket[] = [];
+    const auth = http.createServer({ keepAliveTimeout: KEEP_ALIVE_MS }, (req, res) => {
+      req.resume();
+      res.end();
+    });
+    auth.on('connection', (socket: Socket) => connections.push(socket));
+    auth.listen(0, '127.0.0.1');
+    await once(auth, 'listening');
+    const origin = await startOrigin('app');
+    const dp = newDataPlane();
+    const eps = entryPoints({ web: { address: '127.0.0.1:0' } });
+    const config = (middlewares: string[]) =>
+      dynamic({
+        http: {
+          routers: { 'r@file': { rule: 'PathPrefix(`/`)', service: 's@file', middlewares } },
+          services: { 's@file': service(origin) },
+          middlewares: {
+            'auth@file': {
+              forwardAuth: { address: `http://127.0.0.1:${(auth.address() as AddressInfo).port}` },
+            },
+          },
+        },
+      });
+    try {
+      await mustApply(dp, 1, eps, config(['auth@file']));
+      const port = portOf(dp, 'web');
+      assert.equal((await send(port)).status, 200);
+      assert.equal(connections.length, 1);
+      const [connection] = connections as [Socket];
+      assert.equal(connection.destroyed, false, 'kept alive after the request');
+
+      await mustApply(dp, 2, eps, config([]));
+      const closed = once(connection, 'close');
+      const waited = await Promise.race([closed.then(() => 'closed'), delay(CLOSE_WAIT_MS, 'still open')]);
+      assert.equal(waited, 'closed');
+      assert.equal((await send(port)).status, 200);
+      assert.equal(connections.length, 1, 'the new configuration does not call the server');
+    } finally {
+      await dp.close(1000);
+      await origin.close();
+      auth.closeAllConnections();
+      auth.close();
     }
   });
 });

@@ -47,6 +47,8 @@ describe('headers middleware', () => {
         'host@file': router('host'),
         'outer@file': router('outer', 'app@file', ['deny@file']),
         'credentials@file': router('credentials'),
+        'noxff@file': router('noxff'),
+        'lowxff@file': router('lowxff'),
       },
       services: {
         'app@file': service(origin),
@@ -99,6 +101,8 @@ describe('headers middleware', () => {
         },
         'nonce@file': { headers: { contentSecurityPolicy: "script-src $NONCE 'self'" } },
         'host@file': { headers: { customRequestHeaders: { Host: 'rewritten.test' } } },
+        'noxff@file': { headers: { customRequestHeaders: { 'X-Forwarded-For': '' } } },
+        'lowxff@file': { headers: { customRequestHeaders: { 'x-forwarded-for': '' } } },
         'outer@file': { headers: { customResponseHeaders: { 'X-Served-By': 'switchyard' } } },
         'deny@file': { basicAuth: { users: ['test:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/'] } },
         'credentials@file': {
@@ -136,6 +140,28 @@ describe('headers middleware', () => {
     assert.equal(noisy.seen.at(-1)?.headers['x-script-name'], 'test');
     assert.equal(reply.headers['x-custom-response-header'], undefined);
   });
+
+  const forwardedFor = [
+    {
+      desc: 'X-Forwarded-For: "" sends none upstream, the client not added either',
+      host: 'noxff.test',
+      want: undefined,
+    },
+    // Traefik checks the exact spelling; any other removes the header and the proxy adds the client.
+    {
+      desc: 'x-forwarded-for: "" removes the header, then the client is added',
+      host: 'lowxff.test',
+      want: '127.0.0.1',
+    },
+  ];
+  for (const c of forwardedFor) {
+    test(c.desc, async () => {
+      const reply = await send(proxy.port, { host: c.host });
+      assert.equal(reply.status, 200);
+      assert.equal(reply.echo?.headers['x-forwarded-for'], c.want);
+      assert.equal(reply.echo?.headers['x-real-ip'], '127.0.0.1');
+    });
+  }
 
   test("security headers override the service's values", async () => {
     const reply = await send(proxy.port, { host: 'secure.test' });

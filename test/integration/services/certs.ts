@@ -47,20 +47,27 @@ export async function makeCa(name: string): Promise<Issuer> {
 const sanType = (value: string): 'ip' | 'url' | 'dns' =>
   /^[\d.]+$/.test(value) ? 'ip' : value.includes('://') ? 'url' : 'dns';
 
+/** When a certificate is valid; by default from an hour ago for a day. */
+export interface Validity {
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+}
+
 /** A leaf certificate for `names` (DNS names, IP addresses, URIs), for a server or a client. */
 export async function issue(
   ca: Issuer,
   cn: string,
   names: readonly string[],
   usage: 'server' | 'client',
+  validity: Validity = { notBefore: new Date(Date.now() - HOUR), notAfter: new Date(Date.now() + 24 * HOUR) },
 ): Promise<Pem> {
   const keys = await newKeys();
   const certificate = await x509.X509CertificateGenerator.create({
     serialNumber: `02${randomBytes(8).toString('hex')}`,
     subject: `CN=${cn}`,
     issuer: ca.certificate.subject,
-    notBefore: new Date(Date.now() - HOUR),
-    notAfter: new Date(Date.now() + 24 * HOUR),
+    notBefore: validity.notBefore,
+    notAfter: validity.notAfter,
     signingAlgorithm: ALGORITHM,
     publicKey: keys.publicKey,
     signingKey: ca.keys.privateKey,

@@ -186,10 +186,18 @@ describe('forwardingFor', () => {
   const cases = [
     { desc: 'no prior list', prior: undefined, want: '203.0.113.7' },
     { desc: 'appends to a kept list', prior: '1.1.1.1, 2.2.2.2', want: '1.1.1.1, 2.2.2.2, 203.0.113.7' },
+    { desc: 'removed on purpose: stays absent', prior: undefined, omit: true, want: undefined },
+    {
+      desc: 'set again after its removal: appended to',
+      prior: '1.1.1.1',
+      omit: true,
+      want: '1.1.1.1, 203.0.113.7',
+    },
   ];
   for (const c of cases) {
     test(c.desc, () => {
       const ctx = context(c.prior === undefined ? {} : { 'x-forwarded-for': c.prior });
+      ctx.omitForwardedFor = c.omit === true;
       let seen: string | string[] | undefined;
       const service: Handler = (_req, _res, inner) => {
         seen = inner.headers['x-forwarded-for'];

@@ -54,6 +54,27 @@ describe('Runtime', () => {
     assert.equal(closed(), 1);
   });
 
+  test('what was registered with onClose is released with the services, after the last request', async () => {
+    const { runtime, closed } = runtimeWithService();
+    let released = 0;
+    runtime.onClose(async () => {
+      released++;
+    });
+    runtime.onClose(() => Promise.reject(new Error('a failing closer does not stop the others')));
+    runtime.onClose(async () => {
+      released++;
+    });
+    const res = response();
+    runtime.admit(res);
+    void runtime.retire();
+    await tick();
+    assert.equal(released, 0);
+    res.emit('close');
+    await runtime.retire();
+    assert.equal(released, 2);
+    assert.equal(closed(), 1);
+  });
+
   test('closeNow does not wait for requests', async () => {
     const { runtime, closed } = runtimeWithService();
     runtime.admit(response());

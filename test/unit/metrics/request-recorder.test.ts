@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import { decodeDynamicConfig, type DynamicConfig } from '../../../src/config/dynamic/index.js';
 import { StaticConfig } from '../../../src/config/static/index.js';
 import { RequestContext } from '../../../src/dataplane/index.js';
+import { exchangeObserver } from '../../../src/dataplane/observability/index.js';
 import { PrometheusMetrics } from '../../../src/dataplane/observability/metrics/index.js';
 import { parseExposition, select, valueOf } from './prometheus-text.js';
 
@@ -35,7 +36,7 @@ function exchange(metrics: PrometheusMetrics, e: Exchange): void {
   ctx.method = req.method;
   ctx.headers = req.headers;
   ctx.authority = 'app.test';
-  metrics.track(req, res, ctx);
+  exchangeObserver(metrics, undefined)!.track(req, res, ctx);
   ctx.routerName = e.router ?? '';
   ctx.serviceName = e.service ?? '';
   ctx.retryAttempts = e.retries ?? 0;

@@ -5,6 +5,7 @@ import { ConfigError, fail, ok, type Result } from '../../../config/errors.js';
 import { compileGoRegexp } from '../../../rules/index.js';
 import type { Handler, ProxyRequest, ProxyResponse, RequestContext } from '../../handler.js';
 import { readBody, replayBody, requestWithBody, TOO_LARGE } from '../request-body/index.js';
+import type { BuildContext } from '../registry.js';
 import { onResponseHead } from '../response-head/index.js';
 import { authCookiesHook, splitAuthCookies } from './auth-cookies.js';
 import { authRequestHeaders, type AuthRequestPlan, type ForwardTrust } from './auth-request-headers.js';
@@ -24,10 +25,15 @@ type Writable = ProxyResponse & { writeHead(status: number, headers?: string[]):
  * or its own method with preserveRequestMethod) with the client's headers and
  * X-Forwarded-Method/Proto/Host/Uri/For; a 2xx lets it through with the headers named by
  * authResponseHeaders(Regex), anything else is the client's answer as the server gave it.
- * One undici pool per middleware talks to the server. An address that does not resolve is
- * a 500 at request time; one that does not parse is a configuration error.
+ * One undici pool per middleware talks to the server, closed when the runtime that built
+ * it is retired. An address that does not resolve is a 500 at request time; one that
+ * does not parse is a configuration error.
  */
-export function buildForwardAuth(config: MiddlewareOf<'forwardAuth'>, next: Handler): Result<Handler> {
+export function buildForwardAuth(
+  config: MiddlewareOf<'forwardAuth'>,
+  next: Handler,
+  ctx: BuildContext,
+): Result<Handler> {
   let address: URL;
   try {
     address = new URL(config.address);
@@ -59,6 +65,8 @@ export function buildForwardAuth(config: MiddlewareOf<'forwardAuth'>, next: Hand
     headersTimeout: TIMEOUT_MS,
     bodyTimeout: TIMEOUT_MS,
   });
+  // Its connections to the server go with the configuration that built it.
+  ctx.onClose(() => pool.close());
   return ok(new ForwardAuth(config, address, regex, pool, next).handler);
 }
 

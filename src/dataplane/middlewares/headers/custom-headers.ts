@@ -11,11 +11,24 @@ export const headerChanges = (map: Readonly<Record<string, string>> | undefined)
   Object.entries(map ?? {}).map(([name, value]) => [name.toLowerCase(), value] as const);
 
 /**
+ * Whether customRequestHeaders removes X-Forwarded-For for good: the proxy then does not
+ * add the client either. Traefik does this only for the name spelled exactly so (its check
+ * is case-sensitive); another spelling removes the header and the proxy adds the client.
+ */
+export const omitsForwardedFor = (map: Readonly<Record<string, string>> | undefined): boolean =>
+  map?.['X-Forwarded-For'] === '';
+
+/**
  * customRequestHeaders: an empty value removes the header, Host changes the request's
  * host (what goes upstream and what later middlewares see), anything else replaces it.
  */
-export function applyRequestHeaders(changes: HeaderChanges, ctx: RequestContext): void {
+export function applyRequestHeaders(
+  changes: HeaderChanges,
+  omitForwardedFor: boolean,
+  ctx: RequestContext,
+): void {
   const headers = ctx.headers as Headers;
+  if (omitForwardedFor) ctx.omitForwardedFor = true;
   for (const [name, value] of changes) {
     if (value === '') {
       delete headers[name];

@@ -16,6 +16,7 @@ import {
   applyRequestHeaders,
   applyResponseHeaders,
   headerChanges,
+  omitsForwardedFor,
   type HeaderChanges,
 } from './custom-headers.js';
 import { hasSecureHeaders, SecureHeaders } from './secure-headers.js';
@@ -63,6 +64,7 @@ export function buildHeaders(config: HeadersConfig, next: Handler): Result<Handl
   }
 
   const requestChanges = headerChanges(config.customRequestHeaders);
+  const omitForwardedFor = omitsForwardedFor(config.customRequestHeaders);
   const responseChanges = headerChanges(config.customResponseHeaders);
   const responseHook =
     responseChanges.length > 0 || policy !== null ? customResponseHook(responseChanges, policy) : null;
@@ -73,7 +75,7 @@ export function buildHeaders(config: HeadersConfig, next: Handler): Result<Handl
       res.end();
       return;
     }
-    if (requestChanges.length > 0) applyRequestHeaders(requestChanges, ctx);
+    if (requestChanges.length > 0) applyRequestHeaders(requestChanges, omitForwardedFor, ctx);
     // Registered first, so it runs last: the custom and CORS headers have the last word,
     // also over the secure answers below (Bad Host, redirects).
     if (responseHook !== null) onResponseHead(res, responseHook, requestOrigin(ctx));

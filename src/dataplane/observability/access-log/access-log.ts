@@ -1,6 +1,6 @@
-import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../../../log/index.js';
 import type { ProxyRequest, ProxyResponse, RequestContext } from '../../handler.js';
+import type { ExchangeMeter, ExchangeWatcher, RequestTracker } from '../index.js';
 import type { AccessLogConfig } from './access-log-config.js';
 import { fileDestination, stdoutDestination } from './destination.js';
 import type { Destination } from './destination.js';
@@ -35,12 +35,12 @@ export interface AccessLogOptions {
 }
 
 /**
- * Traefik's access log. The entrypoints hand it each request (track); it follows the
- * request with one listener and writes a line once the response is over, in the `common`
- * (CLF), `genericCLF` or `json` format, filtered and with the fields and headers
- * `accessLog` keeps. Lines are written asynchronously through a bounded queue.
+ * Traefik's access log. The entrypoints hand it each request (follow); it keeps what it
+ * must read early and writes a line once the shared meter says the response is over, in
+ * the `common` (CLF), `genericCLF` or `json` format, filtered and with the fields and
+ * headers `accessLog` keeps. Lines are written asynchronously through a bounded queue.
  */
-export class AccessLog implements ExchangeSink {
+export class AccessLog implements RequestTracker, ExchangeSink {
   readonly #config: AccessLogConfig;
   readonly #destination: Destination;
   readonly #writer: LineWriter<AccessRecord>;
@@ -79,14 +79,13 @@ export class AccessLog implements ExchangeSink {
   }
 
   /** Follows a request; its line is written once its response is over. */
-  track(req: ProxyRequest, res: ProxyResponse, ctx: RequestContext): void {
-    const upgrade = (req as IncomingMessage & { upgrade?: boolean }).upgrade === true;
-    new Exchange(this, req, res, ctx, ++this.#requestCount, upgrade).start();
+  follow(req: ProxyRequest, _res: ProxyResponse, ctx: RequestContext): ExchangeWatcher {
+    return new Exchange(this, req, ctx, ++this.#requestCount);
   }
 
-  exchangeOver(exchange: Exchange): void {
+  exchangeOver(exchange: Exchange, meter: ExchangeMeter): void {
     if (this.#closed) return;
-    const ctx = exchange.ctx;
+    const ctx = meter.ctx;
     // Traefik leaves its internal services (noop@internal behind an entrypoint
     // redirection, api@internal...) out unless addInternals.
     if (
@@ -95,9 +94,8 @@ export class AccessLog implements ExchangeSink {
     ) {
       return;
     }
-    const now = performance.now();
-    if (!this.#filter.keeps(exchange.status, ctx.retryAttempts, now - ctx.startedAt)) return;
-    this.#writer.push(exchange.record(this.#modes, now));
+    if (!this.#filter.keeps(meter.status, ctx.retryAttempts, meter.endedAt - ctx.startedAt)) return;
+    this.#writer.push(exchange.record(meter, this.#modes));
   }
 
   /** Lines dropped so far because the destination could not keep up (or failed). */

@@ -1,8 +1,7 @@
-import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import type { Http2ServerRequest } from 'node:http2';
-import type { Socket } from 'node:net';
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { ProxyRequest, ProxyResponse, RequestContext } from '../../handler.js';
+import { connectionOf, goTlsVersion, type ExchangeMeter, type ExchangeWatcher } from '../index.js';
 import type { FieldModes } from './field-modes.js';
 import { REDACTED } from './field-modes.js';
 import { canonicalHeaderName } from './header-name.js';
@@ -51,88 +50,46 @@ export interface AccessRecord {
   readonly downstreamHeaders: readonly HeaderField[];
 }
 
-// Node's own response methods, kept to be called on the response they were taken from.
-type Write = (this: unknown, chunk: unknown, encoding?: unknown, callback?: unknown) => unknown;
-
-const kExchange = Symbol('switchyard.accessLog.exchange');
-
-interface Tracked {
-  [kExchange]?: Exchange;
-  write: Write;
-  end: Write;
-}
-
 /** Told when a request the access log follows is over. */
 export interface ExchangeSink {
-  exchangeOver(exchange: Exchange): void;
+  exchangeOver(exchange: Exchange, meter: ExchangeMeter): void;
 }
 
 /**
- * One request the access log follows while it runs. It counts the body bytes written to
- * the client (what Go's response writer counts) through the response's write and end, and
- * keeps what must be read before the request goes down the chain: the request count, the
- * path as the client sent it and its X-Forwarded-For, which the forwarding headers then
- * change. Found by the shared listeners below, so that following a request allocates
- * this object and no closure.
+ * One request the access log follows while it runs: what must be read before the request
+ * goes down the chain (the request count, the path as the client sent it and its
+ * X-Forwarded-For, which the forwarding headers then change). The shared meter counts
+ * the bytes and sees the end.
  */
-export class Exchange {
-  bytes = 0;
-  /** Set once end() was called, whose own write() must not count the same bytes again. */
-  ending = false;
+export class Exchange implements ExchangeWatcher {
   readonly requestPath: string;
   readonly forwardedFor: string | undefined;
   readonly clientPort: number | undefined;
-  readonly write: Write;
-  readonly end: Write;
 
   constructor(
     readonly sink: ExchangeSink,
-    readonly req: ProxyRequest,
-    readonly res: ProxyResponse,
-    readonly ctx: RequestContext,
+    req: ProxyRequest,
+    ctx: RequestContext,
     readonly requestCount: number,
-    /** An upgrade request, which ends when its socket closes. */
-    readonly upgrade: boolean,
   ) {
     this.requestPath = ctx.rawQuery === '' ? ctx.rawPath : `${ctx.rawPath}?${ctx.rawQuery}`;
     const forwardedFor = ctx.headers['x-forwarded-for'];
     this.forwardedFor = Array.isArray(forwardedFor) ? forwardedFor.join(', ') : forwardedFor;
-    this.clientPort = socketOf(req)?.remotePort;
-    const tracked = res as unknown as Tracked;
-    this.write = tracked.write;
-    this.end = tracked.end;
+    this.clientPort = connectionOf(req)?.remotePort;
   }
 
-  /** Starts following: from here on the response's bytes are counted and its end seen. */
-  start(): void {
-    const tracked = this.res as unknown as Tracked;
-    tracked[kExchange] = this;
-    tracked.write = countingWrite;
-    tracked.end = countingEnd;
-    if (this.upgrade) {
-      // A tunnelled connection outlives its response object: it is over when its socket is.
-      const socket = this.req.socket as Socket & { [kExchange]?: Exchange };
-      socket[kExchange] = this;
-      socket.once('close', onSocketClose);
-    } else {
-      this.res.once('close', onResponseClose);
-    }
-  }
-
-  /** The status the client got. */
-  get status(): number {
-    // A tunnel took the socket away from the response once the server switched protocols.
-    return this.upgrade && this.res.socket === null ? 101 : this.res.statusCode;
+  exchangeOver(meter: ExchangeMeter): void {
+    this.sink.exchangeOver(this, meter);
   }
 
   /** What the log says about the request, read now that it is over. */
-  record(modes: FieldModes, now: number): AccessRecord {
-    const { ctx, req, res } = this;
+  record(meter: ExchangeMeter, modes: FieldModes): AccessRecord {
+    const { req, res, ctx, endedAt: now, bytes } = meter;
     const start = performance.timeOrigin + ctx.startedAt;
     const served = ctx.serviceUrl !== '' && ctx.originStartedAt > 0;
-    const status = this.status;
+    const status = meter.status;
     const [requestHost, requestPort] = splitHostPort(ctx.authority);
-    const tls = ctx.tls ? tlsOf(req) : NO_TLS;
+    const tls = ctx.tls ? tlsOf(meter.connection as TLSSocket | undefined) : NO_TLS;
     const downstreamHeaders = modes.logsHeaders ? responseHeaders(res, modes) : [];
     return {
       entryPoint: ctx.entryPoint,
@@ -154,7 +111,7 @@ export class Exchange {
       requestPath: this.requestPath,
       requestProtocol: `HTTP/${req.httpVersion}`,
       requestScheme: ctx.tls ? 'https' : 'http',
-      requestContentSize: contentLength(req.headers['content-length']),
+      requestContentSize: meter.requestBytes,
       tlsVersion: tls.version,
       tlsCipher: tls.cipher,
       routerName: ctx.routerName,
@@ -164,20 +121,20 @@ export class Exchange {
       // What the server answered is what the client got: no middleware here rewrites a
       // status or a body after the service.
       originStatus: served ? status : 0,
-      originContentSize: served ? this.bytes : 0,
+      originContentSize: served ? bytes : 0,
       originDurationNs: served ? nanos(now - ctx.originStartedAt) : 0,
       downstreamStatus: status,
-      downstreamContentSize: this.bytes,
+      downstreamContentSize: bytes,
       retryAttempts: ctx.retryAttempts,
-      requestHeaders: modes.logsHeaders ? this.#requestHeaders(modes) : [],
+      requestHeaders: modes.logsHeaders ? this.#requestHeaders(ctx, modes) : [],
       originHeaders: served ? downstreamHeaders : [],
       downstreamHeaders,
     };
   }
 
-  #requestHeaders(modes: FieldModes): HeaderField[] {
+  #requestHeaders(ctx: RequestContext, modes: FieldModes): HeaderField[] {
     const fields: HeaderField[] = [];
-    const headers = this.ctx.headers;
+    const headers = ctx.headers;
     for (const name in headers) {
       // Go keeps Host out of the header map, and HTTP/2 has no pseudo-headers there.
       if (name === 'host' || name.charCodeAt(0) === COLON) continue;
@@ -196,40 +153,6 @@ const NO_TLS = { version: '', cipher: '' };
 
 // Framing Node adds as it writes the head; Go's header map never holds them.
 const FRAMING: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'transfer-encoding']);
-
-function onResponseClose(this: Tracked): void {
-  const exchange = this[kExchange];
-  if (exchange !== undefined) exchange.sink.exchangeOver(exchange);
-}
-
-function onSocketClose(this: Socket & { [kExchange]?: Exchange }): void {
-  const exchange = this[kExchange];
-  if (exchange === undefined) return;
-  this[kExchange] = undefined;
-  exchange.sink.exchangeOver(exchange);
-}
-
-function countingWrite(this: unknown, chunk: unknown, encoding?: unknown, callback?: unknown): unknown {
-  const exchange = (this as Tracked)[kExchange]!;
-  if (!exchange.ending) exchange.bytes += byteLength(chunk, encoding);
-  return exchange.write.call(exchange.res, chunk, encoding, callback);
-}
-
-function countingEnd(this: unknown, chunk?: unknown, encoding?: unknown, callback?: unknown): unknown {
-  const exchange = (this as Tracked)[kExchange]!;
-  if (!exchange.ending) {
-    exchange.ending = true;
-    exchange.bytes += byteLength(chunk, encoding);
-  }
-  return exchange.end.call(exchange.res, chunk, encoding, callback);
-}
-
-function byteLength(chunk: unknown, encoding: unknown): number {
-  if (typeof chunk === 'string') {
-    return Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
-  }
-  return chunk instanceof Uint8Array ? chunk.byteLength : 0;
-}
 
 /** The headers the client got, read back from the head Node wrote. */
 function responseHeaders(res: ProxyResponse, modes: FieldModes): HeaderField[] {
@@ -268,32 +191,12 @@ function responseHeaders(res: ProxyResponse, modes: FieldModes): HeaderField[] {
 const joined = (value: string | number | readonly string[]): string =>
   Array.isArray(value) ? value.join(',') : String(value);
 
-function socketOf(req: ProxyRequest): Socket | undefined {
-  const stream = (req as Http2ServerRequest).stream;
-  // The HTTP/2 compatibility `req.socket` allocates a proxy per stream; the session's is cached.
-  return stream === undefined ? (req as IncomingMessage).socket : stream.session?.socket;
-}
-
-function tlsOf(req: ProxyRequest): { version: string; cipher: string } {
-  const socket = socketOf(req) as TLSSocket | undefined;
+function tlsOf(socket: TLSSocket | undefined): { version: string; cipher: string } {
   if (socket === undefined || typeof socket.getProtocol !== 'function') return NO_TLS;
-  return { version: tlsVersion(socket.getProtocol()), cipher: socket.getCipher()?.standardName ?? 'unknown' };
-}
-
-// Go's tls version names, as Traefik logs them.
-function tlsVersion(protocol: string | null): string {
-  switch (protocol) {
-    case 'TLSv1.3':
-      return '1.3';
-    case 'TLSv1.2':
-      return '1.2';
-    case 'TLSv1.1':
-      return '1.1';
-    case 'TLSv1':
-      return '1.0';
-    default:
-      return 'unknown';
-  }
+  return {
+    version: goTlsVersion(socket.getProtocol()),
+    cipher: socket.getCipher()?.standardName ?? 'unknown',
+  };
 }
 
 /** Go's net.SplitHostPort, or the value and "-" when it has no port, as Traefik logs it. */
@@ -319,9 +222,3 @@ function hostOf(url: string): string {
 }
 
 const nanos = (ms: number): number => Math.round(ms * 1e6);
-
-function contentLength(value: string | undefined): number {
-  if (value === undefined) return 0;
-  const length = Number(value);
-  return Number.isFinite(length) && length > 0 ? length : 0;
-}

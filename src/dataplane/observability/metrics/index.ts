@@ -2,4 +2,3 @@
 // plain counters on the hot path, read into a prom-client registry when scraped.
 export { PrometheusMetrics } from './prometheus-metrics.js';
 export type { AppliedConfig, MetricsSources, PrometheusConfig } from './prometheus-metrics.js';
-export type { RequestTracker } from './request-recorder.js';

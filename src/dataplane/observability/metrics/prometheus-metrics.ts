@@ -4,6 +4,7 @@ import type { StaticConfig } from '../../../config/static/index.js';
 import type { Handler, ProxyRequest, ProxyResponse, RequestContext } from '../../handler.js';
 import type { ServerState } from '../../services/index.js';
 import type { KeyPair } from '../../tls/index.js';
+import type { ExchangeWatcher, RequestTracker } from '../index.js';
 import { CertificateExpiries } from './certificate-expiry.js';
 import {
   byteCounts,
@@ -14,7 +15,7 @@ import {
   tlsCounts,
   type Sample,
 } from './exposition.js';
-import { RequestRecorder, type RequestTracker } from './request-recorder.js';
+import { RequestRecorder } from './request-recorder.js';
 import { ScopeFamily, type Labels } from './request-series.js';
 
 export type PrometheusConfig = NonNullable<NonNullable<StaticConfig['metrics']>['prometheus']>;
@@ -135,8 +136,8 @@ export class PrometheusMetrics implements RequestTracker {
     this.handler = (_req, res) => void this.#scrape(res);
   }
 
-  track(req: ProxyRequest, res: ProxyResponse, ctx: RequestContext): void {
-    this.#recorder.track(req, res, ctx);
+  follow(req: ProxyRequest, res: ProxyResponse, ctx: RequestContext): ExchangeWatcher {
+    return this.#recorder.follow(req, res, ctx);
   }
 
   /** A configuration was applied: counts the reload and notes what now exists. */

@@ -1,16 +1,9 @@
-import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import type { Http2ServerRequest } from 'node:http2';
-import type { Socket } from 'node:net';
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { ProxyRequest, ProxyResponse, RequestContext } from '../../handler.js';
+import { goTlsVersion, type ExchangeMeter, type ExchangeWatcher, type RequestTracker } from '../index.js';
 import { GRPC_WEB, grpcCode, methodIndex, protocolIndex, seriesKey } from './request-labels.js';
 import type { ScopeFamily, TlsKind } from './request-series.js';
-
-/** What the entrypoints call for each request when metrics are on. */
-export interface RequestTracker {
-  /** Starts following a request; it is recorded once its response is over. */
-  track(req: ProxyRequest, res: ProxyResponse, ctx: RequestContext): void;
-}
 
 /** The families a recorder feeds; null for a level whose labels are turned off. */
 export interface RecorderFamilies {
@@ -28,45 +21,36 @@ const INTERNAL = '@internal';
 const kRecord = Symbol('switchyard.metrics.record');
 const kTls = Symbol('switchyard.metrics.tls');
 
-// Node's own methods, kept to be called on the response they were taken from.
-type Write = (this: unknown, chunk: unknown, encoding?: unknown, callback?: unknown) => unknown;
+// Node's own method, kept to be called on the response it was taken from.
 type AddTrailers = (this: unknown, trailers: OutgoingHttpHeaders) => void;
 
-/** The response as tracking sees it: methods it replaces, and its record. */
+/** A gRPC response as tracking sees it: the method it replaces, and its record. */
 interface Tracked {
   [kRecord]?: ResponseRecord;
-  write: Write;
-  end: Write;
   addTrailers: AddTrailers;
 }
-type TrackedSocket = Socket & { [kRecord]?: ResponseRecord };
 type TlsAware = TLSSocket & { [kTls]?: TlsKind };
 
 /**
- * One request's state while it runs, as undici keeps per-request state in a handler
- * object: found by the shared listeners below through the response, so that tracking a
- * request allocates this one object and no closure.
+ * What a request's metrics need beyond the shared meter: its protocol and, for gRPC, the
+ * status its trailers carry. A gRPC request gets one of its own, found through the
+ * response by the shared function below; every other request shares its protocol's, so
+ * that tracking it allocates nothing.
  */
-class ResponseRecord {
-  /** Response body bytes written (what Go's response writer counts). */
-  bytes = 0;
-  /** Set once end() was called, whose own write() must not count the same bytes again. */
-  ending = false;
+class ResponseRecord implements ExchangeWatcher {
   /** grpc-status seen in the trailers, for gRPC requests. */
   grpcStatus: string | undefined = undefined;
 
   constructor(
     readonly recorder: RequestRecorder,
-    readonly req: ProxyRequest,
-    readonly res: ProxyResponse,
-    readonly ctx: RequestContext,
     readonly protocol: number,
-    /** An upgrade request, which ends when its socket closes. */
-    readonly upgrade: boolean,
-    readonly write: Write,
-    readonly end: Write,
-    readonly addTrailers: AddTrailers,
+    /** Node's addTrailers, for a gRPC request whose trailers are watched. */
+    readonly addTrailers: AddTrailers | null,
   ) {}
+
+  exchangeOver(meter: ExchangeMeter): void {
+    this.recorder.finish(this, meter);
+  }
 }
 
 /**
@@ -81,9 +65,12 @@ export class RequestRecorder implements RequestTracker {
   /** The service each router names: its router metrics carry it, whatever served the request. */
   #routerServices: ReadonlyMap<string, string> = new Map();
   readonly #tlsKinds = new Map<string, TlsKind>();
+  /** The shared record of each protocol below gRPC-Web, by protocol index. */
+  readonly #plain: readonly ResponseRecord[];
 
   constructor(families: RecorderFamilies) {
     this.#families = families;
+    this.#plain = Array.from({ length: GRPC_WEB }, (_, protocol) => new ResponseRecord(this, protocol, null));
   }
 
   set routerServices(services: ReadonlyMap<string, string>) {
@@ -95,56 +82,36 @@ export class RequestRecorder implements RequestTracker {
     return this.#routerServices.get(router) ?? '';
   }
 
-  track(req: ProxyRequest, res: ProxyResponse, ctx: RequestContext): void {
-    const tracked = res as unknown as Tracked;
-    const upgrade = (req as IncomingMessage & { upgrade?: boolean }).upgrade === true;
+  follow(_req: ProxyRequest, res: ProxyResponse, ctx: RequestContext): ExchangeWatcher {
     const protocol = protocolIndex(ctx.headers);
-    const record = new ResponseRecord(
-      this,
-      req,
-      res,
-      ctx,
-      protocol,
-      upgrade,
-      tracked.write,
-      tracked.end,
-      tracked.addTrailers,
-    );
+    if (protocol < GRPC_WEB) return this.#plain[protocol]!;
+    const tracked = res as unknown as Tracked;
+    const record = new ResponseRecord(this, protocol, tracked.addTrailers);
     tracked[kRecord] = record;
-    tracked.write = countingWrite;
-    tracked.end = countingEnd;
-    if (protocol >= GRPC_WEB) tracked.addTrailers = seeingTrailers;
-    if (upgrade) {
-      // A tunnelled connection outlives its response object: it is over when its socket is.
-      const socket = req.socket as TrackedSocket;
-      socket[kRecord] = record;
-      socket.once('close', onSocketClose);
-    } else {
-      res.on('close', onResponseClose);
-    }
+    tracked.addTrailers = seeingTrailers;
+    return record;
   }
 
   /** Records a request whose response (or tunnel) is over. */
-  finish(record: ResponseRecord): void {
-    const { ctx, res } = record;
+  finish(record: ResponseRecord, meter: ExchangeMeter): void {
+    const { ctx, res } = meter;
     if (ctx.routerName.endsWith(INTERNAL) || ctx.serviceName.endsWith(INTERNAL)) return;
-    const seconds = (performance.now() - ctx.startedAt) / 1000;
-    // A tunnel took the socket away from the response once the server switched protocols.
-    let code = record.upgrade && res.socket === null ? 101 : res.statusCode;
+    const seconds = (meter.endedAt - ctx.startedAt) / 1000;
+    let code = meter.status;
     if (record.protocol >= GRPC_WEB) code = grpcCode(res.getHeader('grpc-status') ?? record.grpcStatus);
     const key = seriesKey(code, methodIndex(ctx.method), record.protocol);
-    const requestBytes = contentLength(ctx.headers['content-length']);
+    const requestBytes = meter.requestBytes;
     const headers = this.#headerValues(ctx);
-    const tls = ctx.tls ? this.#tlsKind(record.req) : undefined;
+    const tls = ctx.tls ? this.#tlsKind(meter.connection as TlsAware | undefined) : undefined;
     const { entryPoints, routers, services } = this.#families;
     if (entryPoints !== null) {
-      observe(entryPoints, ctx.entryPoint, key, seconds, requestBytes, record.bytes, headers, tls);
+      observe(entryPoints, ctx.entryPoint, key, seconds, requestBytes, meter.bytes, headers, tls);
     }
     if (routers !== null && ctx.routerName !== '') {
-      observe(routers, ctx.routerName, key, seconds, requestBytes, record.bytes, headers, tls);
+      observe(routers, ctx.routerName, key, seconds, requestBytes, meter.bytes, headers, tls);
     }
     if (services !== null && ctx.serviceName !== '') {
-      observe(services, ctx.serviceName, key, seconds, requestBytes, record.bytes, headers, tls);
+      observe(services, ctx.serviceName, key, seconds, requestBytes, meter.bytes, headers, tls);
       const retries = ctx.retryAttempts;
       if (retries > 0) this.retries.set(ctx.serviceName, (this.retries.get(ctx.serviceName) ?? 0) + retries);
     }
@@ -162,13 +129,11 @@ export class RequestRecorder implements RequestTracker {
   }
 
   // Version and cipher do not change on a connection: read once, kept on the socket.
-  #tlsKind(req: ProxyRequest): TlsKind | undefined {
-    const stream = (req as Http2ServerRequest).stream;
-    const socket = (stream === undefined ? req.socket : stream.session?.socket) as TlsAware | undefined;
+  #tlsKind(socket: TlsAware | undefined): TlsKind | undefined {
     if (socket === undefined || typeof socket.getProtocol !== 'function') return undefined;
     const known = socket[kTls];
     if (known !== undefined) return known;
-    const version = tlsVersion(socket.getProtocol());
+    const version = goTlsVersion(socket.getProtocol());
     const cipher = socket.getCipher()?.standardName ?? '';
     const id = `${version}\0${cipher}`;
     let kind = this.#tlsKinds.get(id);
@@ -196,66 +161,10 @@ function observe(
   if (tls !== undefined) family.countTls(scope, tls);
 }
 
-function onResponseClose(this: Tracked): void {
-  const record = this[kRecord];
-  if (record !== undefined) record.recorder.finish(record);
-}
-
-function onSocketClose(this: TrackedSocket): void {
-  const record = this[kRecord];
-  if (record === undefined) return;
-  this[kRecord] = undefined;
-  record.recorder.finish(record);
-}
-
-function countingWrite(this: unknown, chunk: unknown, encoding?: unknown, callback?: unknown): unknown {
-  const record = (this as Tracked)[kRecord]!;
-  if (!record.ending) record.bytes += byteLength(chunk, encoding);
-  return record.write.call(record.res, chunk, encoding, callback);
-}
-
-function countingEnd(this: unknown, chunk?: unknown, encoding?: unknown, callback?: unknown): unknown {
-  const record = (this as Tracked)[kRecord]!;
-  if (!record.ending) {
-    record.ending = true;
-    record.bytes += byteLength(chunk, encoding);
-  }
-  return record.end.call(record.res, chunk, encoding, callback);
-}
-
 // The status of a gRPC answer comes in its trailers, which Node does not let us read back.
 function seeingTrailers(this: unknown, trailers: OutgoingHttpHeaders): void {
   const record = (this as Tracked)[kRecord]!;
   const status = trailers['grpc-status'];
   if (status !== undefined) record.grpcStatus = String(status);
-  record.addTrailers.call(record.res, trailers);
-}
-
-function byteLength(chunk: unknown, encoding: unknown): number {
-  if (typeof chunk === 'string') {
-    return Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
-  }
-  return chunk instanceof Uint8Array ? chunk.byteLength : 0;
-}
-
-function contentLength(value: string | undefined): number {
-  if (value === undefined) return 0;
-  const length = Number(value);
-  return Number.isFinite(length) && length > 0 ? length : 0;
-}
-
-// Go's tls.VersionName spelling, as Traefik labels it.
-function tlsVersion(protocol: string | null): string {
-  switch (protocol) {
-    case 'TLSv1.3':
-      return '1.3';
-    case 'TLSv1.2':
-      return '1.2';
-    case 'TLSv1.1':
-      return '1.1';
-    case 'TLSv1':
-      return '1.0';
-    default:
-      return 'unknown';
-  }
+  record.addTrailers!.call(this, trailers);
 }
