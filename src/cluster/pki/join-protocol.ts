@@ -21,7 +21,11 @@ export type JoinRequest = z.infer<typeof JoinRequest>;
 export const RenewRequest = z.strictObject({ csr: z.string().max(MAX_REQUEST_BYTES) });
 export type RenewRequest = z.infer<typeof RenewRequest>;
 
-export const JoinResponse = z.object({ certificate: z.string(), caCertificate: z.string() });
+export const JoinResponse = z.object({
+  certificate: z.string(),
+  caCertificate: z.string(),
+  cluster: z.unknown().optional(),
+});
 export type JoinResponse = z.infer<typeof JoinResponse>;
 
 export const ErrorResponse = z.object({

@@ -9,6 +9,7 @@ import type { Credentials } from './credentials.js';
 import { readCsr, type CsrRequest } from './csr.js';
 import { PkiError, pkiFail, pkiOk, type PkiResult } from './errors.js';
 import { FailureLimiter } from './failure-limiter.js';
+import type { NodeIdentity } from './identity.js';
 import { canonicalIp } from './ip-address.js';
 import { issueForRequest, type IssuedCertificate } from './issue.js';
 import {
@@ -44,6 +45,11 @@ export interface JoinServerOptions {
   readonly credentials: Credentials;
   readonly tokens: TokenVerifier;
   readonly grantFor?: (request: GrantRequest) => Grant;
+  /**
+   * What a join answer carries besides the certificate, as its `cluster` field: called
+   * once the certificate is issued, with the identity it names (never for renewals).
+   */
+  readonly answerFor?: (identity: NodeIdentity) => unknown;
   readonly limiter?: FailureLimiter;
   readonly validityDays?: number;
   readonly log?: Logger;
@@ -142,9 +148,11 @@ export class JoinServer {
         { node: identity.nodeId, role: identity.role, remote, route },
         'node certificate issued',
       );
+      const cluster = route === JOIN_PATH ? await this.#options.answerFor?.(identity) : undefined;
       send(res, 200, {
         certificate: result.value.certPem,
         caCertificate: this.#options.ca.certPem,
+        ...(cluster === undefined ? {} : { cluster }),
       } satisfies JoinResponse);
       return;
     }

@@ -34,6 +34,11 @@ export interface TokenRegistryOptions {
 export interface IssueTokenOptions {
   /** Token lifetime; without it a token lasts until rotated, as Swarm's do. */
   readonly ttlMs?: number;
+  /**
+   * A secret derived elsewhere instead of a random one: bootstrap-expect's formation
+   * token, which every node started with the same bootstrap secret can compute.
+   */
+  readonly secret?: Uint8Array;
 }
 
 export interface RotateOptions extends IssueTokenOptions {
@@ -82,7 +87,7 @@ export class TokenRegistry {
   /** A new token for the role. The text is returned once and not kept. */
   issue(role: JoinRole, options: IssueTokenOptions = {}): string {
     const now = this.#clock();
-    const secret = randomBytes(SECRET_BYTES);
+    const secret = options.secret ?? randomBytes(SECRET_BYTES);
     const hash = hashSecret(secret);
     const record: TokenRecord = { id: hash.slice(0, 12), role, hash, createdAt: now };
     this.#byHash.set(

@@ -1,0 +1,45 @@
+// The control node: bootstrap, join, bootstrap-expect and restart, composed from the
+// cluster's parts (etcd sidecar, store, PKI, gossip, election), and the gate that lets only
+// the elected controller run the providers. See docs/cluster.md.
+export { readTokens, rotateTokens, type ClusterTokens } from './cluster-records.js';
+export {
+  configChanges,
+  configEntries,
+  CONFIG_PREFIX,
+  CONFIG_VERSION_KEY,
+  inBatches,
+  isSealedConfigKey,
+  type ConfigChanges,
+  type PublishedConfiguration,
+} from './config-keys.js';
+export { readStoredConfig, type StoredConfig } from './config-writer.js';
+export { ControlNode, type ControlNodeOptions } from './control-node.js';
+export { ControllerGate, type ControllerDuty, type ControllerGateOptions } from './controller-gate.js';
+export { isNodeError, NODE_ERROR_CODES, NodeError, type NodeErrorCode } from './errors.js';
+export {
+  formationStep,
+  FORMATION_STATES,
+  voteOf,
+  type FormationInput,
+  type FormationReport,
+  type FormationState,
+  type FormationStep,
+  type HeardReport,
+} from './formation.js';
+export { formationKey, formationProof, formationToken } from './formation-crypto.js';
+export { ControlJoinInfo, DataJoinInfo, joinInfoFor, type JoinInfoSource } from './join-info.js';
+export { ControlNodeNetwork } from './node-options.js';
+export { parsePeerAddress, type PeerAddress } from './peer-address.js';
+export {
+  bootstrapCluster,
+  handOver,
+  startControlNode,
+  type BootstrapOptions,
+  type Bootstrapped,
+  type NodeStartOptions,
+  type StartControlNodeOptions,
+  type StartedHow,
+  type StartedNode,
+} from './start.js';
+export { NodeState, readNodeState, STATE_FILES } from './state-dir.js';
+export { openStateStore, type StateStore } from './state-store.js';
