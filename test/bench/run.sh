@@ -7,7 +7,10 @@
 #   BENCH_ONLY          targets to run, comma-separated (origin,nginx,haproxy,caddy,switchyard)
 #   BENCH_SCENARIOS     scenarios to run, comma-separated (http,https,routers)
 #   BENCH_DURATION      seconds per measured run (10)
+#   BENCH_REPEAT        measured runs per target; the least disturbed one is reported (1)
 #   BENCH_WARMUP        seconds of warm-up before each run (2)
+#   BENCH_QUIET_WAIT    seconds to wait, at most, before each run for the machine to be idle
+#                       (other CPU use below 0.15 cores); 0 = do not wait (0)
 #   BENCH_THREADS       wrk threads (2)
 #   BENCH_CONNECTIONS   wrk connections (50)
 #   BENCH_ROUTERS       router count for the "routers" scenario (10000)
@@ -32,6 +35,8 @@ BENCH_ONLY=${BENCH_ONLY:-origin,nginx,haproxy,caddy,switchyard}
 BENCH_SCENARIOS=${BENCH_SCENARIOS:-http,https,routers}
 BENCH_DURATION=${BENCH_DURATION:-10}
 BENCH_WARMUP=${BENCH_WARMUP:-2}
+BENCH_REPEAT=${BENCH_REPEAT:-1}
+BENCH_QUIET_WAIT=${BENCH_QUIET_WAIT:-0}
 BENCH_THREADS=${BENCH_THREADS:-2}
 BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-50}
 BENCH_ROUTERS=${BENCH_ROUTERS:-10000}
@@ -53,6 +58,12 @@ declare -A HTTP_PORT=([nginx]=$((BENCH_PORT_BASE + 1)) [haproxy]=$((BENCH_PORT_B
 declare -A HTTPS_PORT=([nginx]=$((BENCH_PORT_BASE + 11)) [haproxy]=$((BENCH_PORT_BASE + 12))
   [caddy]=$((BENCH_PORT_BASE + 13)) [switchyard]=$((BENCH_PORT_BASE + 14))
   [switchyard-routers]=$((BENCH_PORT_BASE + 15)))
+
+# skip_note MESSAGE : a target could not be measured; keep the temp dir for its logs.
+skip_note() {
+  note "$*"
+  BENCH_KEEP_TMP=1
+}
 
 selected() { [[ ",$BENCH_ONLY," == *",$1,"* ]]; }
 scenario() { [[ ",$BENCH_SCENARIOS," == *",$1,"* ]]; }
@@ -77,7 +88,8 @@ chmod 755 "$BENCH_TMP"
 cleanup() {
   local rc=$?
   stop_all
-  if [[ ${BENCH_KEEP_TMP:-0} == 1 || $rc != 0 ]]; then
+  # A failed run keeps its configs and logs for diagnosis; an interrupted one does not.
+  if [[ ${BENCH_KEEP_TMP:-0} == 1 || ($rc != 0 && $rc != 130) ]]; then
     log "configs and logs kept in $BENCH_TMP"
   else
     rm -rf "$BENCH_TMP"
@@ -108,11 +120,11 @@ bench_target() {
   local name=$1 pid=$2 http="http://127.0.0.1:${HTTP_PORT[$1]}/" https="https://127.0.0.1:${HTTPS_PORT[$1]}/"
   if ! wait_ready "$pid" "$http" "$BENCH_HOST" "$BENCH_READY_TIMEOUT" ||
     ! wait_ready "$pid" "$https" "$BENCH_HOST" "$BENCH_READY_TIMEOUT"; then
-    note "$name did not answer 200 on $http and $https; skipped (log: $name.log)"
+    skip_note "$name did not answer 200 on $http and $https; skipped (log: $BENCH_TMP/$name.log)"
     return 0
   fi
   if ! check_body "$http" "$BENCH_HOST" || ! check_body "$https" "$BENCH_HOST"; then
-    note "$name did not relay the origin's 100-byte body; skipped"
+    skip_note "$name did not relay the origin's 100-byte body; skipped"
     return 0
   fi
   sleep 2
@@ -139,7 +151,7 @@ bench_switchyard_routers() {
   pid=$LAST_PID
   local t0=$SECONDS
   if ! wait_ready "$pid" "$url" "$ROUTERS_HOST" "$BENCH_READY_TIMEOUT" || ! check_body "$url" "$ROUTERS_HOST"; then
-    note "Switchyard with $BENCH_ROUTERS routers did not serve $ROUTERS_HOST; skipped (log: $name.log)"
+    skip_note "Switchyard with $BENCH_ROUTERS routers did not serve $ROUTERS_HOST; skipped (log: $BENCH_TMP/$name.log)"
     stop_started "$pid"
     return 0
   fi
@@ -154,7 +166,8 @@ bench_switchyard_routers() {
 if selected switchyard; then
   if [[ $BENCH_BUILD == 1 ]]; then
     log "building Switchyard (npm run build)"
-    npm run build >"$BENCH_TMP/build.log" 2>&1 || note "npm run build failed (see build.log); using whatever dist/ holds"
+    npm run build >"$BENCH_TMP/build.log" 2>&1 ||
+      skip_note "npm run build failed (see $BENCH_TMP/build.log); using whatever dist/ holds"
   fi
   if [[ ! -f $SWITCHYARD_MAIN ]]; then
     note "Switchyard skipped: $SWITCHYARD_MAIN is missing (run npm run build)"

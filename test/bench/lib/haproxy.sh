@@ -9,7 +9,6 @@ start_haproxy() {
 global
   nbthread 1
   maxconn 4096
-  tune.ssl.default-dh-param 2048
 
 defaults
   mode http

@@ -21,18 +21,25 @@ mib() { [[ -n ${1:-} ]] && awk -v k="$1" 'BEGIN { printf "%.1f\n", k / 1024 }' |
 
 # row LABEL KEY
 row() {
-  local label=$1 key=$2
+  local label=$1 key=$2 range=
+  ((BENCH_REPEAT > 1)) && range=" | ${RESULT_RANGE[$key]:-}"
   if [[ -n ${RESULT_RPS[$key]:-} ]]; then
-    printf '| %s | %s | %s | %s | %s | %s |\n' "$label" "${RESULT_RPS[$key]}" "${RESULT_P50[$key]}" \
-      "${RESULT_P99[$key]}" "${RESULT_ERR[$key]}" "${RESULT_CPU[$key]}"
+    printf '| %s | %s%s | %s | %s | %s | %s | %s | %s |\n' "$label" "${RESULT_RPS[$key]}" "$range" \
+      "${RESULT_P50[$key]}" "${RESULT_P99[$key]}" "${RESULT_ERR[$key]}" "${RESULT_CPU[$key]}" \
+      "${RESULT_EFF[$key]}" "${RESULT_OTHER[$key]}"
   else
-    printf '| %s | not measured | | | | |\n' "$label"
+    printf '| %s | not measured%s | | | | | | |\n' "$label" "${range:+ | }"
   fi
 }
 
 table_head() {
-  printf '| %s | req/s | p50 (ms) | p99 (ms) | errors | CPU (%% of a core) |\n' "$1"
-  printf '| --- | ---: | ---: | ---: | ---: | ---: |\n'
+  if ((BENCH_REPEAT > 1)); then
+    printf '| %s | req/s | req/s range | p50 (ms) | p99 (ms) | errors | target CPU (%%) | req per CPU-s | other load (cores) |\n' "$1"
+    printf '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
+  else
+    printf '| %s | req/s | p50 (ms) | p99 (ms) | errors | target CPU (%%) | req per CPU-s | other load (cores) |\n' "$1"
+    printf '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
+  fi
 }
 
 ratios() {
@@ -42,6 +49,8 @@ ratios() {
   printf '| Switchyard / Caddy, req/s | %s |\n' "$(ratio "${RESULT_RPS[$s:switchyard]:-}" "${RESULT_RPS[$s:caddy]:-}")"
   printf '| Switchyard / HAProxy, req/s | %s |\n' "$(ratio "${RESULT_RPS[$s:switchyard]:-}" "${RESULT_RPS[$s:haproxy]:-}")"
   printf '| Switchyard p99 / nginx p99 | %s |\n' "$(ratio "${RESULT_P99[$s:switchyard]:-}" "${RESULT_P99[$s:nginx]:-}")"
+  printf '| Switchyard / nginx, req per CPU-s | %s |\n' "$(ratio "${RESULT_EFF[$s:switchyard]:-}" "${RESULT_EFF[$s:nginx]:-}")"
+  printf '| Switchyard / Caddy, req per CPU-s | %s |\n' "$(ratio "${RESULT_EFF[$s:switchyard]:-}" "${RESULT_EFF[$s:caddy]:-}")"
 }
 
 render_report() {
@@ -50,11 +59,14 @@ render_report() {
     "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" \
     "$(free -h | awk '/^Mem:/ { print $2 }')" "$(uname -r)"
   printf -- '- tools: %s\n' "$(tool_versions)"
-  printf -- '- load: wrk -t%s -c%s -d%ss, keep-alive, %ss warm-up per target, 100-byte body from a one-worker nginx origin\n' \
-    "$BENCH_THREADS" "$BENCH_CONNECTIONS" "$BENCH_DURATION" "$BENCH_WARMUP"
+  printf -- '- load: wrk -t%s -c%s -d%ss, keep-alive, %ss warm-up per target, %s measured run(s) per figure (the one with the least other load is shown), 100-byte body from a one-worker nginx origin\n' \
+    "$BENCH_THREADS" "$BENCH_CONNECTIONS" "$BENCH_DURATION" "$BENCH_WARMUP" "$BENCH_REPEAT"
   printf -- '- proxies: one worker each (nginx worker_processes 1, HAProxy nbthread 1, Caddy GOMAXPROCS=1, Switchyard one Node process)\n'
   printf -- '- CPU placement: %s\n' "$CPU_LAYOUT"
-  printf -- '- one run per figure on a shared machine: compare ratios, not absolute numbers\n'
+  printf -- '- target CPU: CPU time of the process under test (its whole process tree) during the run, in %% of one core; well below 100 means it was not the bottleneck\n'
+  printf -- '- req per CPU-s: requests relayed per second of the target'"'"'s own CPU time; a neighbour taking the core lowers req/s more than this\n'
+  printf -- '- other load: CPU used meanwhile by everything except the target, the origin and wrk, in cores; above ~0.1 the figure is disturbed\n'
+  printf -- '- a shared, noisy machine: compare ratios, not absolute numbers\n'
 
   printf '\n## 1. One route, HTTP/1.1\n\n'
   table_head target
@@ -74,6 +86,8 @@ render_report() {
     "$(ratio "${RESULT_RPS[routers:switchyard]:-}" "${RESULT_RPS[http:switchyard]:-}")"
   printf '| %s routers / 1 router, p99 | %s |\n' "$BENCH_ROUTERS" \
     "$(ratio "${RESULT_P99[routers:switchyard]:-}" "${RESULT_P99[http:switchyard]:-}")"
+  printf '| %s routers / 1 router, req per CPU-s | %s |\n' "$BENCH_ROUTERS" \
+    "$(ratio "${RESULT_EFF[routers:switchyard]:-}" "${RESULT_EFF[http:switchyard]:-}")"
 
   printf '\n## 3. HTTPS (TLS terminated at the proxy, plain HTTP to the origin)\n\n'
   table_head target

@@ -2,7 +2,7 @@
 # entry points and the file provider, and a directory of dynamic YAML. One process
 # (the Node main thread does the proxying); its process tree is what RSS and CPU count.
 
-SWITCHYARD_MAIN=dist/cli/main.js
+SWITCHYARD_MAIN=${BENCH_SWITCHYARD_MAIN:-dist/cli/main.js}
 
 # write_switchyard_config DIR HTTP_PORT HTTPS_PORT ROUTERS
 # ROUTERS Host routers app-0 .. app-(ROUTERS-1) on `web`, each with its own service (as

@@ -37,7 +37,8 @@ ensure_tools() {
     created_policy=1
   fi
   local rc=0
-  "${sudo[@]}" apt-get update -q && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q "${missing[@]}" || rc=$?
+  "${sudo[@]}" apt-get update -q &&
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" || rc=$?
   ((created_policy)) && "${sudo[@]}" rm -f "$policy"
   ((rc == 0)) || die "apt-get install failed (exit $rc)"
 
