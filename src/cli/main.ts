@@ -1,14 +1,30 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { adminCommands } from './admin-commands.js';
-import { clusterCommands } from './cluster-commands.js';
-import { standaloneCommand } from './standalone-command.js';
 import { VERSION } from './version.js';
+
+// Each command group is loaded only when one of its commands runs: a data-plane process
+// (`standalone`) should not pay the memory of etcd, gRPC and express it never uses.
+const GROUPS: readonly { names: readonly string[]; load: () => Promise<Command[]> }[] = [
+  {
+    names: ['standalone'],
+    load: async () => [(await import('./standalone-command.js')).standaloneCommand()],
+  },
+  {
+    names: ['bootstrap', 'start-control-node', 'tokens', 'env'],
+    load: async () => (await import('./cluster-commands.js')).clusterCommands(),
+  },
+  {
+    names: ['list-nodes', 'remove-node', 'backup'],
+    load: async () => (await import('./admin-commands.js')).adminCommands(),
+  },
+];
 
 const program = new Command('switchyard')
   .description("Clustered reverse proxy for Docker Compose and Swarm that speaks Traefik's configuration")
   .version(VERSION);
-program.addCommand(standaloneCommand());
-for (const command of adminCommands()) program.addCommand(command);
-for (const command of clusterCommands()) program.addCommand(command);
+const wanted = process.argv[2];
+const groups = GROUPS.filter((group) => wanted === undefined || group.names.includes(wanted));
+for (const group of groups.length > 0 ? groups : GROUPS) {
+  for (const command of await group.load()) program.addCommand(command);
+}
 await program.parseAsync(process.argv);
