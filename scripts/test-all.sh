@@ -7,4 +7,5 @@ bash scripts/ensure-debian-packages.sh etcd:etcd-server htpasswd:apache2-utils
 npm run lint
 npm run typecheck
 npm run build
+bash scripts/ensure-docker.sh
 node scripts/run-tests.mjs test/unit test/integration

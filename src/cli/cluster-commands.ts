@@ -16,10 +16,10 @@ import {
   type ControlNode,
   type NodeStartOptions,
 } from '../cluster/node/index.js';
-import { INTERNAL_ENTRYPOINT, loadStaticConfig, type StaticConfig } from '../config/static/index.js';
-import { Controller } from '../controller/index.js';
+import { loadStaticConfig, type StaticConfig } from '../config/static/index.js';
+import { controllerFromStatic, type Controller } from '../controller/index.js';
 import { createLogger, type Logger } from '../log/index.js';
-import { DockerProvider, FileProvider, SwarmProvider, type Provider } from '../providers/index.js';
+import { createProviders, type Provider } from '../providers/index.js';
 import { VERSION } from './version.js';
 
 // The cluster commands, after Traefik Enterprise's: `bootstrap` creates a cluster,
@@ -264,21 +264,9 @@ function controllerDuty(config: StaticConfig, log: Logger): ControllerDuty {
   const providers: Provider[] = [];
   return {
     async start(publish, initialVersion) {
-      const names = Object.keys(config.entryPoints);
-      controller = new Controller({
-        entryPoints: names,
-        defaultEntryPoints: names.filter((name) => name !== INTERNAL_ENTRYPOINT),
-        providersThrottleDuration: config.providers.providersThrottleDuration,
-        initialVersion,
-      });
-      controller.onErrors((errors) => {
-        for (const error of errors) log.error({ code: error.code, resource: error.path }, error.detail);
-      });
+      controller = controllerFromStatic(config, log, initialVersion);
       controller.onConfig(publish);
-      const { file, docker, swarm } = config.providers;
-      if (file) providers.push(new FileProvider(file));
-      if (docker) providers.push(new DockerProvider(docker));
-      if (swarm) providers.push(new SwarmProvider(swarm));
+      providers.push(...createProviders(config.providers));
       for (const provider of providers) await provider.start(controller.receive);
     },
     async stop() {

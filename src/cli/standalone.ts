@@ -1,10 +1,10 @@
 import { mkdir } from 'node:fs/promises';
-import { INTERNAL_ENTRYPOINT, type StaticConfig } from '../config/static/index.js';
-import { Controller } from '../controller/index.js';
+import type { StaticConfig } from '../config/static/index.js';
+import { controllerFromStatic } from '../controller/index.js';
 import { apiInternals } from '../api/index.js';
 import { AccessLog, DataPlane } from '../dataplane/index.js';
 import type { Logger } from '../log/index.js';
-import { FileProvider, type Provider } from '../providers/index.js';
+import { createProviders } from '../providers/index.js';
 import { VERSION } from './version.js';
 
 export interface StandaloneNode {
@@ -21,14 +21,7 @@ export async function startStandalone(config: StaticConfig, logger: Logger): Pro
   const entryPoints = config.entryPoints;
   // Traefik refuses to start when the access log cannot be opened; so does open().
   const accessLog = config.accessLog ? await AccessLog.open(config.accessLog, { logger }) : undefined;
-  const names = Object.keys(entryPoints);
-  const controller = new Controller({
-    entryPoints: names,
-    // Traefik attaches routers that name no entrypoint to every entrypoint but its
-    // internal one (`traefik`, where the API, ping and metrics live).
-    defaultEntryPoints: names.filter((name) => name !== INTERNAL_ENTRYPOINT),
-    providersThrottleDuration: config.providers.providersThrottleDuration,
-  });
+  const controller = controllerFromStatic(config, logger);
   let dataPlane: DataPlane | undefined = undefined;
   const api = apiInternals({
     static: config,
@@ -45,11 +38,6 @@ export async function startStandalone(config: StaticConfig, logger: Logger): Pro
   await applyOrThrow(dataPlane, { version: 0, entryPoints, dynamic: undefined });
 
   let applying = Promise.resolve();
-  // Errors can change while the configuration does not (a file that stopped parsing keeps
-  // its last good content), so they are logged from their own stream.
-  controller.onErrors((errors) => {
-    for (const error of errors) logger.error({ code: error.code, resource: error.path }, error.detail);
-  });
   controller.onConfig(({ version, config: dynamic }) => {
     applying = applying.then(async () => {
       const result = await dataPlane.apply({ version, entryPoints, dynamic });
@@ -59,8 +47,7 @@ export async function startStandalone(config: StaticConfig, logger: Logger): Pro
     });
   });
 
-  const providers: Provider[] = [];
-  if (config.providers.file) providers.push(new FileProvider(config.providers.file));
+  const providers = createProviders(config.providers);
   for (const provider of providers) await provider.start(controller.receive);
   logger.info({ entryPoints: Object.keys(entryPoints), providers: providers.map((p) => p.name) }, 'started');
 

@@ -10,3 +10,4 @@ export { DEFAULT_TLS_OPTIONS, INTERNAL_PROVIDER, INTERNAL_SERVICES, internalConf
 export { mergeProviders } from './merge-providers.js';
 export { isQualified, qualify } from './names.js';
 export { validateConfig, type ValidationContext } from './validate-config.js';
+export { controllerFromStatic } from './from-static.js';

@@ -15,8 +15,10 @@ export {
 } from './file/index.js';
 export {
   buildConfiguration,
+  buildSwarmConfiguration,
   CONTAINER_RULE_FIELDS,
   containerFromInspect,
+  DockerProvider,
   type BuildOptions,
   type ContainerInfo,
   type ContainerNetwork,
@@ -24,9 +26,12 @@ export {
   type ContainerState,
   type PortBinding,
   type DockerInspect,
+  type DockerProviderOptions,
+  type SwarmNetworkInfo,
   type SwarmServiceInfo,
   type SwarmTaskInfo,
 } from './docker/index.js';
+export { SwarmProvider, type SwarmProviderOptions } from './swarm/index.js';
 export { parseConstraints, type LabelPredicate } from './constraints/index.js';
 export {
   decodeLabels,
@@ -38,3 +43,4 @@ export {
   type RuleTemplate,
   type RawLabelValue,
 } from './labels/index.js';
+export { createProviders } from './create-providers.js';

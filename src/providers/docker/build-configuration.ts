@@ -1,4 +1,4 @@
-import { ConfigError } from '../../config/errors.js';
+import { ConfigError, type Result } from '../../config/errors.js';
 import { emptyDynamicConfig, type DynamicConfig } from '../../config/dynamic/index.js';
 import { parseConstraints } from '../constraints/index.js';
 import { parseRuleTemplate, type ModelFields } from '../labels/index.js';
@@ -46,6 +46,23 @@ export function buildConfiguration(
   containers: readonly ContainerInfo[],
   options: BuildOptions,
 ): { config: DynamicConfig; errors: ConfigError[] } {
+  return buildFromContainers(containers, options, (container) =>
+    containerSettings(container.labels, options),
+  );
+}
+
+/** A container's settings (`traefik.enable` and the provider's own labels), decoded. */
+export type SettingsDecoder = (container: ContainerInfo) => Result<ContainerSettings>;
+
+/**
+ * buildConfiguration with another reading of the settings labels: the Swarm provider
+ * reads `traefik.swarm.*` and hands over its tasks as containers.
+ */
+export function buildFromContainers(
+  containers: readonly ContainerInfo[],
+  options: BuildOptions,
+  decodeSettings: SettingsDecoder,
+): { config: DynamicConfig; errors: ConfigError[] } {
   const errors: ConfigError[] = [];
   const provider = `providers.${options.providerName}`;
   const constraints = parseConstraints(options.constraints);
@@ -66,7 +83,7 @@ export function buildConfiguration(
   const settings = new Map<ContainerInfo, ContainerSettings | undefined>();
   const settingsOf = (container: ContainerInfo): ContainerSettings | undefined => {
     if (!settings.has(container)) {
-      const decoded = containerSettings(container.labels, options);
+      const decoded = decodeSettings(container);
       settings.set(container, decoded.ok ? decoded.value : undefined);
       if (!decoded.ok) errors.push(...decoded.errors.map((e) => inContainer(container, e)));
     }

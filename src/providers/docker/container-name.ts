@@ -10,14 +10,15 @@ export const containerNameOf = (container: ContainerInfo): string => container.n
 
 /**
  * The name of the container's automatic service and router, as Traefik's getServiceName:
- * `<service>_<project>` from the Compose labels when both are set, else the container
- * name, normalized (`web-shop`, `shop-web-1`). Compose replicas share it, so their
- * services merge into one load balancer.
+ * `<service>_<project>` from the Compose labels when both are set, else the container's
+ * service name (a Swarm task's service) or its name, normalized (`web-shop`, `shop-web-1`).
+ * Compose replicas share it, and so do a Swarm service's tasks, so their services merge
+ * into one load balancer.
  */
 export function serviceNameOf(container: ContainerInfo): string {
   const project = container.labels[COMPOSE_PROJECT_LABEL];
   const service = container.labels[COMPOSE_SERVICE_LABEL];
-  return normalize(project && service ? `${service}_${project}` : container.name);
+  return normalize(project && service ? `${service}_${project}` : (container.serviceName ?? container.name));
 }
 
 /** Where an error about the container is: `container shop-web-1: <path>`. */

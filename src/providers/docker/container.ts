@@ -8,6 +8,12 @@ export interface ContainerInfo {
   /** The name as Docker reports it, usually with a leading slash: `/shop-web-1`. */
   readonly name: string;
   /**
+   * What the automatic service is named after when Compose labels do not say: the container
+   * name when undefined. A Swarm task (named `<service>.<slot>`) gives its service's name, so
+   * that replicas share one load balancer.
+   */
+  readonly serviceName?: string;
+  /**
    * All its labels: `traefik.*`, and the `com.docker.compose.project` and
    * `com.docker.compose.service` labels that Compose sets, which name the container's service.
    */

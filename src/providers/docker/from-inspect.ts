@@ -6,6 +6,7 @@ export interface DockerInspect {
   readonly Name: string;
   readonly State?: {
     readonly Running?: boolean;
+    readonly Paused?: boolean;
     readonly Health?: { readonly Status?: string } | null;
   } | null;
   readonly Config?: { readonly Labels?: Readonly<Record<string, string>> | null } | null;
@@ -25,7 +26,8 @@ const PORT_KEY = /^(\d+)(?:\/(\w+))?$/;
 /**
  * A container as the provider sees it, from its inspect document. Docker writes `null` for
  * many empty parts (labels, ports of a stopped container, bindings of an unpublished
- * port); they read as empty. Port keys that are not `<port>/<protocol>` are skipped.
+ * port); they read as empty. Port keys that are not `<port>/<protocol>` are skipped. A
+ * paused container counts as not running: it accepts connections and never answers them.
  */
 export function containerFromInspect(inspect: DockerInspect): ContainerInfo {
   const ports: ContainerPort[] = [];
@@ -46,7 +48,10 @@ export function containerFromInspect(inspect: DockerInspect): ContainerInfo {
     id: inspect.Id,
     name: inspect.Name,
     labels: inspect.Config?.Labels ?? {},
-    state: { running: inspect.State?.Running === true, health: inspect.State?.Health?.Status || undefined },
+    state: {
+      running: inspect.State?.Running === true && inspect.State.Paused !== true,
+      health: inspect.State?.Health?.Status || undefined,
+    },
     networkMode: inspect.HostConfig?.NetworkMode ?? 'default',
     networks,
     ports,

@@ -1,0 +1,177 @@
+import { lookup } from 'node:dns/promises';
+import type { StaticConfig } from '../../config/static/index.js';
+import { DEFAULT_RULE_TEMPLATE } from '../labels/index.js';
+import type { Emit, Provider } from '../provider.js';
+import { buildConfiguration, type BuildOptions } from './build-configuration.js';
+import type { ContainerInfo } from './container.js';
+import { createDockerApi, type DockerApi, type DockerEvent } from './docker-api.js';
+import { DrainSet, isStopSignal } from './drain-set.js';
+import { EventStream } from './event-stream.js';
+import { containerFromInspect } from './from-inspect.js';
+import { inBatches } from './in-batches.js';
+import { SyncLoop } from './sync-loop.js';
+
+export type DockerProviderOptions = NonNullable<StaticConfig['providers']['docker']>;
+
+/** Timings; the defaults suit production, tests shorten them. */
+export interface DockerProviderTimings {
+  /** How long events must be quiet before a read: a `docker compose up` is one read, not fifty. */
+  readonly debounceMs?: number;
+  /** Read everything this often even without events, in case one was missed. */
+  readonly resyncMs?: number;
+  /** How long start() waits for an engine that does not answer (see SyncLoop). */
+  readonly startWaitMs?: number;
+}
+
+// Every event that can change what a container routes to. `kill` drains at once (see
+// DrainSet); the rest ask for a read.
+const CONTAINER_EVENTS = [
+  'start',
+  'die',
+  'stop',
+  'kill',
+  'health_status',
+  'pause',
+  'unpause',
+  'destroy',
+  'rename',
+] as const;
+const NETWORK_EVENTS = ['connect', 'disconnect'] as const;
+
+const DEBOUNCE_MS = 50;
+const RESYNC_MS = 60_000;
+/** Inspects in flight at once: enough to read hundreds of containers quickly, few enough for the engine. */
+const INSPECT_BATCH = 16;
+/** `docker stop`'s own default wait before SIGKILL. */
+const DEFAULT_STOP_TIMEOUT_S = 10;
+/** How long after `docker stop` should have killed it a drained container may still be running. */
+const DRAIN_GRACE_MS = 5_000;
+
+interface Listed {
+  readonly containers: readonly ContainerInfo[];
+}
+
+/**
+ * The Docker provider's I/O shell. It lists and inspects every container, hands them to
+ * buildConfiguration, and emits the whole result; then it follows the events stream (each
+ * burst of events gives one read), reads again on every reconnection and periodically,
+ * and drains a container as soon as it is sent its stop signal. An engine that cannot be
+ * read is reported as PROVIDER_UNAVAILABLE and retried; the last configuration stays.
+ */
+export class DockerProvider implements Provider {
+  readonly name = 'docker';
+  readonly #options: DockerProviderOptions;
+  readonly #api: DockerApi;
+  readonly #debounceMs: number;
+  readonly #drain = new DrainSet();
+  readonly #loop: SyncLoop<Listed>;
+  readonly #stops = new Map<string, { signal: string | undefined; timeoutMs: number }>();
+  #events: EventStream | undefined;
+  #hostIp: string | undefined;
+
+  constructor(options: DockerProviderOptions, timings: DockerProviderTimings = {}, api?: DockerApi) {
+    this.#options = options;
+    this.#api = api ?? createDockerApi(options);
+    this.#debounceMs = timings.debounceMs ?? DEBOUNCE_MS;
+    this.#loop = new SyncLoop({
+      provider: this.name,
+      source: `the Docker engine at ${options.endpoint}`,
+      read: () => this.#read(),
+      build: (listed) => this.#build(listed),
+      resyncMs: options.watch ? (timings.resyncMs ?? RESYNC_MS) : undefined,
+      ...(timings.startWaitMs !== undefined && { startWaitMs: timings.startWaitMs }),
+    });
+  }
+
+  async start(emit: Emit): Promise<void> {
+    if (this.#options.watch) {
+      this.#events = new EventStream(this.#api, {
+        filters: { type: ['container', 'network'], event: [...CONTAINER_EVENTS, ...NETWORK_EVENTS] },
+        onEvent: (event) => this.#onEvent(event),
+        onConnect: () => this.#loop.request(0),
+      });
+      this.#events.start();
+    }
+    await this.#loop.start(emit);
+  }
+
+  async stop(): Promise<void> {
+    const loopStopped = this.#loop.stop(); // no message from here on
+    await this.#api.close(); // aborts a read that hangs, which the loop waits for
+    await this.#events?.close();
+    await loopStopped;
+    this.#drain.clear();
+  }
+
+  #onEvent(event: DockerEvent): void {
+    const id = event.Actor?.ID ?? '';
+    if (event.Type === 'container' && event.Action === 'kill') {
+      const stop = this.#stops.get(id);
+      if (isStopSignal(event.Actor?.Attributes?.signal, stop?.signal)) {
+        const expireMs = (stop?.timeoutMs ?? DEFAULT_STOP_TIMEOUT_S * 1000) + DRAIN_GRACE_MS;
+        this.#drain.kill(id, expireMs, () => this.#loop.request(0));
+        this.#loop.rebuild();
+      }
+    } else if (event.Type === 'container' && event.Action === 'start') {
+      this.#drain.restart(id);
+    }
+    this.#loop.request(this.#debounceMs);
+  }
+
+  async #read(): Promise<Listed> {
+    const readAt = this.#drain.mark();
+    const ids = await this.#api.listContainerIds();
+    const documents = await inBatches(ids, INSPECT_BATCH, (id) => this.#api.inspectContainer(id));
+    const containers: ContainerInfo[] = [];
+    this.#stops.clear();
+    for (const document of documents) {
+      if (document === undefined) continue; // removed since the list
+      containers.push(containerFromInspect(document));
+      const timeoutS = document.Config?.StopTimeout ?? DEFAULT_STOP_TIMEOUT_S;
+      this.#stops.set(document.Id, { signal: document.Config?.StopSignal, timeoutMs: timeoutS * 1000 });
+    }
+    // Resolved only when needed: the lookup is a DNS query where the names are not defined.
+    if (containers.some((c) => c.networkMode === 'host')) this.#hostIp ??= await hostAddress();
+    const running = new Set(containers.filter((c) => c.state.running).map((c) => c.id));
+    this.#drain.settle(readAt, (id) => running.has(id));
+    return { containers };
+  }
+
+  #build({ containers }: Listed) {
+    // A draining container counts as stopped: out of its load balancer, still there for
+    // a container that shares its network.
+    const seen = containers.map((c) =>
+      this.#drain.has(c.id) ? { ...c, state: { ...c.state, running: false } } : c,
+    );
+    return buildConfiguration(seen, this.#buildOptions());
+  }
+
+  #buildOptions(): BuildOptions {
+    const o = this.#options;
+    return {
+      exposedByDefault: o.exposedByDefault,
+      defaultRule: o.defaultRule ?? DEFAULT_RULE_TEMPLATE,
+      network: o.network,
+      useBindPortIP: o.useBindPortIP,
+      allowEmptyServices: o.allowEmptyServices,
+      constraints: o.constraints,
+      providerName: this.name,
+      hostIp: this.#hostIp ?? '127.0.0.1',
+    };
+  }
+}
+
+/**
+ * Where a container in host network mode is reached, as Traefik finds it:
+ * host.docker.internal, then host.containers.internal, else 127.0.0.1.
+ */
+async function hostAddress(): Promise<string> {
+  for (const name of ['host.docker.internal', 'host.containers.internal']) {
+    try {
+      return (await lookup(name)).address;
+    } catch {
+      // not defined here; try the next
+    }
+  }
+  return '127.0.0.1';
+}
