@@ -1,4 +1,3 @@
-import { compare } from 'bcryptjs';
 import { hash, timingSafeEqual } from 'node:crypto';
 import { md5Crypt } from './md5-crypt.js';
 
@@ -31,7 +30,8 @@ export function parsePasswordHash(text: string): PasswordHash | string {
     return {
       kind: 'bcrypt',
       slow: true,
-      matches: (password) => compare(password.toString('utf8'), usable),
+      // Imported on first use: ~4 MiB resident that configurations without bcrypt users skip.
+      matches: async (password) => (await import('bcryptjs')).compare(password.toString('utf8'), usable),
     };
   }
   if (text.startsWith('$apr1$') || text.startsWith('$1$')) {

@@ -1,5 +1,22 @@
-import 'reflect-metadata';
-import { SubjectAlternativeNameExtension, X509Certificate, type Name } from '@peculiar/x509';
+import { createRequire } from 'node:module';
+import type * as X509 from '@peculiar/x509';
+import type { Name, X509Certificate } from '@peculiar/x509';
+
+let x509: typeof X509 | undefined;
+
+/**
+ * @peculiar/x509 (with the reflect-metadata polyfill it needs first) is loaded on the first
+ * certificate read, not at startup: together they hold ~11 MiB of resident memory that a
+ * configuration without passTLSClientCert info should not pay.
+ */
+function x509Library(): typeof X509 {
+  if (x509 === undefined) {
+    const require = createRequire(import.meta.url);
+    require('reflect-metadata');
+    x509 = require('@peculiar/x509') as typeof X509;
+  }
+  return x509;
+}
 import type { MiddlewareOf } from '../../../config/dynamic/index.js';
 
 type InfoConfig = NonNullable<MiddlewareOf<'passTLSClientCert'>['info']>;
@@ -44,7 +61,7 @@ function distinguishedName(name: Name, selected: DnConfig, withUnit: boolean): s
 
 /** Go's SANs order: DNS names, e-mail addresses, IP addresses, URIs. */
 function subjectAltNames(cert: X509Certificate): string[] {
-  const extension = cert.getExtension(SubjectAlternativeNameExtension);
+  const extension = cert.getExtension(x509Library().SubjectAlternativeNameExtension);
   if (extension === null) return [];
   const items = extension.names.items;
   const of = (type: string): string[] => items.filter((item) => item.type === type).map((item) => item.value);
@@ -53,7 +70,7 @@ function subjectAltNames(cert: X509Certificate): string[] {
 
 /** One certificate's part of X-Forwarded-Tls-Client-Cert-Info, before escaping. */
 export function certificateInfo(der: Buffer, info: InfoConfig): string {
-  const cert = new X509Certificate(der);
+  const cert = new (x509Library().X509Certificate)(der);
   const values: string[] = [];
   if (info.subject !== undefined) {
     const subject = distinguishedName(cert.subjectName, info.subject, true);
