@@ -24,11 +24,10 @@ const DockerClientTls = z.strictObject({
   insecureSkipVerify: z.boolean().default(false),
 });
 
+const Endpoint = z.string().regex(ENDPOINT, { error: 'want unix:///path/to/docker.sock or tcp://host:port' });
+
 const DockerShared = {
-  endpoint: z
-    .string()
-    .regex(ENDPOINT, { error: 'want unix:///path/to/docker.sock or tcp://host:port' })
-    .default('unix:///var/run/docker.sock'),
+  endpoint: Endpoint.default('unix:///var/run/docker.sock'),
   /** Client certificate and CA for a tcp:// endpoint. */
   tls: DockerClientTls.optional(),
   /** Time limit of each API call (not of the events stream); 0 for none, as in Traefik. */
@@ -44,7 +43,27 @@ const DockerShared = {
   allowEmptyServices: z.boolean().default(false),
 };
 
-const DockerProvider = z.strictObject(DockerShared);
+/** One engine of `providers.docker.endpoints`; httpClientTimeout defaults to the provider's. */
+const DockerEndpoint = z.strictObject({
+  endpoint: Endpoint,
+  tls: DockerClientTls.optional(),
+  httpClientTimeout: NonNegativeDuration.optional(),
+});
+
+const DockerProvider = z
+  .strictObject({
+    ...DockerShared,
+    /**
+     * Several engines read by one provider (a Switchyard extension; Traefik reads one). When
+     * set, `endpoint` is not read (its default cannot be told from a value written), and
+     * `tls` goes on each entry instead.
+     */
+    endpoints: z.array(DockerEndpoint).min(1).optional(),
+  })
+  .refine((docker) => docker.endpoints === undefined || docker.tls === undefined, {
+    error: 'set tls on each entry of endpoints, not beside them',
+    path: ['tls'],
+  });
 
 const SwarmProvider = z.strictObject({
   ...DockerShared,

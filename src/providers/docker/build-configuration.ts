@@ -4,7 +4,7 @@ import { parseConstraints } from '../constraints/index.js';
 import { parseRuleTemplate, type ModelFields } from '../labels/index.js';
 import type { ContainerInfo } from './container.js';
 import { containerConfiguration, type ContainerInput } from './container-config.js';
-import { containerNameOf, inContainer, serviceNameOf } from './container-name.js';
+import { containerLabelOf, containerNameOf, inContainer, serviceNameOf } from './container-name.js';
 import { containerSettings, type ContainerSettings } from './container-settings.js';
 import { mergeContainers } from './merge-containers.js';
 
@@ -89,12 +89,14 @@ export function buildFromContainers(
     }
     return settings.get(container);
   };
-  const lookup = (reference: string) =>
+  // `network_mode: container:<name>` names a container of the same engine.
+  const lookup = (reference: string, from: ContainerInfo) =>
     containers.find(
       (c) =>
-        c.id === reference ||
-        (reference.length >= 12 && c.id.startsWith(reference)) ||
-        containerNameOf(c) === reference.replace(/^\//, ''),
+        c.endpoint === from.endpoint &&
+        (c.id === reference ||
+          (reference.length >= 12 && c.id.startsWith(reference)) ||
+          containerNameOf(c) === reference.replace(/^\//, '')),
     );
 
   const kept: ContainerInput[] = [];
@@ -121,15 +123,18 @@ export function buildFromContainers(
   const parts = kept.map((input) => {
     const part = containerConfiguration(input, translation);
     errors.push(...part.errors);
-    return { container: containerNameOf(input.container), config: part.config };
+    return { container: containerLabelOf(input.container), config: part.config };
   });
   const merged = mergeContainers(parts);
   return { config: merged.config, errors: [...errors, ...merged.errors] };
 }
 
-/** Traefik merges containers in the order of `<service name>-<container id>`. */
+/** Traefik merges containers in the order of `<service name>-<container id>`; the endpoint breaks ties. */
 const sortLikeTraefik = (containers: readonly ContainerInfo[]): ContainerInfo[] =>
   containers
-    .map((container) => ({ container, key: `${serviceNameOf(container)}-${container.id}` }))
+    .map((container) => ({
+      container,
+      key: `${serviceNameOf(container)}-${container.id}-${container.endpoint ?? ''}`,
+    }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .map((entry) => entry.container);

@@ -9,8 +9,8 @@ export interface AddressOptions {
   readonly useBindPortIP: boolean;
   /** The address of a container in host network mode (see BuildOptions.hostIp). */
   readonly hostIp: string;
-  /** Every listed container, for `container:<id>` network mode. */
-  readonly lookup: (reference: string) => ContainerInfo | undefined;
+  /** The listed container `from`'s `container:<id>` network mode names (on from's engine). */
+  readonly lookup: (reference: string, from: ContainerInfo) => ContainerInfo | undefined;
   /** The settings of another container, for `container:<id>` network mode. */
   readonly settingsOf: (container: ContainerInfo) => ContainerSettings | undefined;
 }
@@ -72,7 +72,7 @@ function ipAddress(
   if (container.networkMode === 'host') return options.hostIp;
   if (container.networkMode.startsWith('container:')) {
     const reference = container.networkMode.slice('container:'.length);
-    const other = options.lookup(reference);
+    const other = options.lookup(reference, container);
     if (!other) return { problem: `it shares the network of container ${reference}, which is not listed` };
     if (seen.has(other.id)) return { problem: `network mode container:${reference} loops back` };
     seen.add(container.id);

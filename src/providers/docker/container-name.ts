@@ -21,9 +21,15 @@ export function serviceNameOf(container: ContainerInfo): string {
   return normalize(project && service ? `${service}_${project}` : (container.serviceName ?? container.name));
 }
 
+/** The container in messages: `shop-web-1`, or `tcp://host-b:2376/shop-web-1` when read from one of several engines. */
+export const containerLabelOf = (container: ContainerInfo): string =>
+  container.endpoint === undefined
+    ? containerNameOf(container)
+    : `${container.endpoint}/${containerNameOf(container)}`;
+
 /** Where an error about the container is: `container shop-web-1: <path>`. */
 export const containerPath = (container: ContainerInfo, path: string): string =>
-  `container ${containerNameOf(container)}: ${path}`;
+  `container ${containerLabelOf(container)}: ${path}`;
 
 /** The same error, placed in the container. */
 export const inContainer = (container: ContainerInfo, error: ConfigError): ConfigError =>

@@ -5,6 +5,12 @@
 export interface ContainerInfo {
   /** The full container ID. */
   readonly id: string;
+  /**
+   * The engine it was read from (`unix:///var/run/docker.sock`), set when the provider reads
+   * several: errors then name `<endpoint>/<container>`, and `container:` network modes
+   * resolve within that engine only.
+   */
+  readonly endpoint?: string;
   /** The name as Docker reports it, usually with a leading slash: `/shop-web-1`. */
   readonly name: string;
   /**
