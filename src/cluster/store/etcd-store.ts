@@ -34,7 +34,15 @@ import type {
   WatchChange,
   WriteResult,
 } from './store.js';
-import { checkDeletePrefix, checkKey, checkPut, checkRevision, checkTxn, pageSize } from './validate.js';
+import {
+  checkDeletePrefix,
+  checkKey,
+  checkLeaseTtl,
+  checkPut,
+  checkRevision,
+  checkTxn,
+  pageSize,
+} from './validate.js';
 
 export interface EtcdTlsOptions {
   /** PEM of the CA that signed etcd's certificate. */
@@ -144,13 +152,7 @@ export class EtcdStore implements Store {
   }
 
   async grantLease(ttlMs: number, options: LeaseOptions = {}): Promise<Lease> {
-    if (!Number.isInteger(ttlMs) || ttlMs < 1) {
-      throw new StoreError(
-        'STORE_INVALID',
-        '',
-        `lease TTL must be a positive number of milliseconds, got ${ttlMs}`,
-      );
-    }
+    checkLeaseTtl(ttlMs);
     this.#check();
     return this.#leases.grant(ttlMs, options.autoKeepAlive === true);
   }

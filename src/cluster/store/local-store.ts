@@ -35,7 +35,15 @@ import type {
   WatchEvent,
   WriteResult,
 } from './store.js';
-import { checkDeletePrefix, checkKey, checkPut, checkRevision, checkTxn, pageSize } from './validate.js';
+import {
+  checkDeletePrefix,
+  checkKey,
+  checkLeaseTtl,
+  checkPut,
+  checkRevision,
+  checkTxn,
+  pageSize,
+} from './validate.js';
 import { WalFile } from './wal-file.js';
 
 export interface LocalStoreOptions {
@@ -193,13 +201,7 @@ export class LocalStore implements Store {
   }
 
   async grantLease(ttlMs: number, options: LeaseOptions = {}): Promise<Lease> {
-    if (!Number.isInteger(ttlMs) || ttlMs < 1) {
-      throw new StoreError(
-        'STORE_INVALID',
-        '',
-        `lease TTL must be a positive number of milliseconds, got ${ttlMs}`,
-      );
-    }
+    checkLeaseTtl(ttlMs);
     this.#check();
     return this.#leases.grant(ttlMs, options.autoKeepAlive === true);
   }

@@ -29,6 +29,16 @@ export function checkDeletePrefix(prefix: string): void {
   checkKey(prefix);
 }
 
+export function checkLeaseTtl(ttlMs: number): void {
+  if (!Number.isInteger(ttlMs) || ttlMs < 1) {
+    throw new StoreError(
+      'STORE_INVALID',
+      '',
+      `lease TTL must be a positive number of milliseconds, got ${ttlMs}`,
+    );
+  }
+}
+
 export function checkRevision(revision: number, what: string): void {
   if (!Number.isSafeInteger(revision) || revision < 0) {
     throw new StoreError('STORE_INVALID', '', `${what} must be a non-negative integer, got ${revision}`);

@@ -1,3 +1,4 @@
+import { DEFAULT_RULE_TEMPLATE } from '../labels/index.js';
 import { ConfigError, type Result } from '../../config/errors.js';
 import { emptyDynamicConfig, type DynamicConfig } from '../../config/dynamic/index.js';
 import { parseConstraints } from '../constraints/index.js';
@@ -30,6 +31,33 @@ export interface BuildOptions {
    * resolving is the I/O shell's job. Default: 127.0.0.1.
    */
   readonly hostIp?: string;
+}
+
+/** The options a provider's static section gives, common to the Docker and Swarm providers. */
+export interface LabelProviderSettings {
+  readonly exposedByDefault: boolean;
+  readonly defaultRule?: string | undefined;
+  readonly network: string;
+  readonly useBindPortIP: boolean;
+  readonly allowEmptyServices: boolean;
+  readonly constraints: string;
+}
+
+export function buildOptionsFor(
+  settings: LabelProviderSettings,
+  providerName: string,
+  hostIp?: string,
+): BuildOptions {
+  return {
+    exposedByDefault: settings.exposedByDefault,
+    defaultRule: settings.defaultRule ?? DEFAULT_RULE_TEMPLATE,
+    network: settings.network,
+    useBindPortIP: settings.useBindPortIP,
+    allowEmptyServices: settings.allowEmptyServices,
+    constraints: settings.constraints,
+    providerName,
+    ...(hostIp === undefined ? {} : { hostIp }),
+  };
 }
 
 /** What `defaultRule` can read about a container. */

@@ -1,9 +1,8 @@
 import { lookup } from 'node:dns/promises';
 import { ConfigError } from '../../config/errors.js';
 import type { StaticConfig } from '../../config/static/index.js';
-import { DEFAULT_RULE_TEMPLATE } from '../labels/index.js';
 import type { Emit, Provider } from '../provider.js';
-import { buildConfiguration, type BuildOptions } from './build-configuration.js';
+import { buildConfiguration, buildOptionsFor, type BuildOptions } from './build-configuration.js';
 import type { ContainerInfo } from './container.js';
 import { createDockerApi, type DockerApi, type DockerApiOptions, type DockerEvent } from './docker-api.js';
 import { DrainSet, isStopSignal } from './drain-set.js';
@@ -224,17 +223,7 @@ export class DockerProvider implements Provider {
   }
 
   #buildOptions(): BuildOptions {
-    const o = this.#options;
-    return {
-      exposedByDefault: o.exposedByDefault,
-      defaultRule: o.defaultRule ?? DEFAULT_RULE_TEMPLATE,
-      network: o.network,
-      useBindPortIP: o.useBindPortIP,
-      allowEmptyServices: o.allowEmptyServices,
-      constraints: o.constraints,
-      providerName: this.name,
-      hostIp: this.#hostIp ?? '127.0.0.1',
-    };
+    return buildOptionsFor(this.#options, this.name, this.#hostIp ?? '127.0.0.1');
   }
 }
 

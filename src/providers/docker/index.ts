@@ -2,7 +2,13 @@
 // shell reads them → configuration) and its I/O shell, whose plumbing (the API client, the
 // events stream, the read loop, draining) the Swarm provider shares.
 
-export { buildConfiguration, CONTAINER_RULE_FIELDS, type BuildOptions } from './build-configuration.js';
+export {
+  buildConfiguration,
+  buildOptionsFor,
+  CONTAINER_RULE_FIELDS,
+  type BuildOptions,
+  type LabelProviderSettings,
+} from './build-configuration.js';
 export { buildSwarmConfiguration } from './build-swarm-configuration.js';
 export type {
   ContainerInfo,

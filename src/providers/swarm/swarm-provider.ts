@@ -1,5 +1,6 @@
 import type { StaticConfig } from '../../config/static/index.js';
 import {
+  buildOptionsFor,
   buildSwarmConfiguration,
   createDockerApi,
   DrainSet,
@@ -15,7 +16,6 @@ import {
   type SwarmServiceInfo,
   type SwarmTaskInfo,
 } from '../docker/index.js';
-import { DEFAULT_RULE_TEMPLATE } from '../labels/index.js';
 import type { Emit, Provider } from '../provider.js';
 import { tasksWithAddresses } from './task-addresses.js';
 
@@ -170,15 +170,6 @@ export class SwarmProvider implements Provider {
   }
 
   #buildOptions(): BuildOptions {
-    const o = this.#options;
-    return {
-      exposedByDefault: o.exposedByDefault,
-      defaultRule: o.defaultRule ?? DEFAULT_RULE_TEMPLATE,
-      network: o.network,
-      useBindPortIP: o.useBindPortIP,
-      allowEmptyServices: o.allowEmptyServices,
-      constraints: o.constraints,
-      providerName: this.name,
-    };
+    return buildOptionsFor(this.#options, this.name);
   }
 }
