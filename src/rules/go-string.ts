@@ -5,6 +5,9 @@
 // Go strings are bytes: \x and octal escapes insert single bytes, \u and \U insert UTF-8
 // encoded code points. We collect bytes the same way and decode them as UTF-8 at the end;
 // a byte sequence that is not valid UTF-8 becomes U+FFFD, where Go would keep the raw byte.
+//
+// Rules, constraints and label templates all use this decoder, so every failure message
+// starts with "invalid escape \k" whatever the caller.
 
 export type GoStringResult = { ok: true; value: string } | { ok: false; message: string; offset: number };
 
@@ -24,6 +27,12 @@ const HEX = /^[0-9a-fA-F]+$/;
 const OCTAL = /^[0-7]{3}$/;
 const utf8 = new TextDecoder('utf-8');
 const encoder = new TextEncoder();
+
+const invalid = (offset: number, kind: string, reason: string): GoStringResult => ({
+  ok: false,
+  message: `invalid escape \\${kind}: ${reason}`,
+  offset,
+});
 
 /** A raw string's value: Go drops carriage returns from raw string literals. */
 export function decodeGoRawString(body: string): string {
@@ -46,7 +55,7 @@ export function decodeGoInterpretedString(body: string): GoStringResult {
     }
     pushText(body.slice(i, slash));
     const kind = body[slash + 1];
-    if (kind === undefined) return { ok: false, message: 'escape sequence not terminated', offset: slash };
+    if (kind === undefined) return invalid(slash, '', 'escape sequence not terminated');
     const simple = SIMPLE_ESCAPES[kind];
     if (simple !== undefined) {
       bytes.push(simple);
@@ -56,7 +65,7 @@ export function decodeGoInterpretedString(body: string): GoStringResult {
     if (kind === 'x') {
       const digits = body.slice(slash + 2, slash + 4);
       if (digits.length !== 2 || !HEX.test(digits)) {
-        return { ok: false, message: '\\x must be followed by two hex digits', offset: slash };
+        return invalid(slash, kind, 'expected two hex digits');
       }
       bytes.push(parseInt(digits, 16));
       i = slash + 4;
@@ -66,11 +75,7 @@ export function decodeGoInterpretedString(body: string): GoStringResult {
       const digits = body.slice(slash + 1, slash + 4);
       const value = parseInt(digits, 8);
       if (!OCTAL.test(digits) || value > 255) {
-        return {
-          ok: false,
-          message: 'octal escape must be three digits with a value up to \\377',
-          offset: slash,
-        };
+        return invalid(slash, kind, 'expected three octal digits with a value up to \\377');
       }
       bytes.push(value);
       i = slash + 4;
@@ -81,17 +86,13 @@ export function decodeGoInterpretedString(body: string): GoStringResult {
       const digits = body.slice(slash + 2, slash + 2 + width);
       const code = digits.length === width && HEX.test(digits) ? parseInt(digits, 16) : -1;
       if (code < 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
-        return {
-          ok: false,
-          message: `\\${kind} must be followed by ${width} hex digits naming a valid code point`,
-          offset: slash,
-        };
+        return invalid(slash, kind, `expected ${width} hex digits naming a valid code point`);
       }
       pushText(String.fromCodePoint(code));
       i = slash + 2 + width;
       continue;
     }
-    return { ok: false, message: `unknown escape sequence \\${kind}`, offset: slash };
+    return invalid(slash, kind, `unknown escape sequence \\${kind}`);
   }
   return { ok: true, value: utf8.decode(Uint8Array.from(bytes)) };
 }

@@ -11,7 +11,12 @@ export type {
   V2MatcherName,
   V3MatcherName,
 } from './ast.js';
-export { parseRule } from './parser.js';
+export { parseExpression, parseRule, TokenCursor } from './parser.js';
+export type { ExpressionGrammar } from './parser.js';
+export { findClosingQuote, syntaxError, tokenize } from './lexer.js';
+export type { Token } from './lexer.js';
+export { decodeGoInterpretedString, decodeGoRawString } from './go-string.js';
+export type { GoStringResult } from './go-string.js';
 export { compileRule, resolveSyntax } from './compile.js';
 export type { CompiledRule } from './compile.js';
 export type { Predicate } from './predicate.js';

@@ -43,8 +43,7 @@ export function tokenize(rule: string): Token[] {
       const end = findClosingQuote(rule, i + 1);
       if (end < 0) throw syntaxError(column, 'string opened with " is never closed on the same line');
       const decoded = decodeGoInterpretedString(rule.slice(i + 1, end));
-      if (!decoded.ok)
-        throw syntaxError(i + 2 + decoded.offset, `in double-quoted string: ${decoded.message}`);
+      if (!decoded.ok) throw syntaxError(i + 2 + decoded.offset, decoded.message);
       tokens.push({ type: 'string', value: decoded.value, column });
       i = end + 1;
     } else if (c === "'") {
@@ -70,8 +69,8 @@ export function tokenize(rule: string): Token[] {
   return tokens;
 }
 
-// An interpreted string ends at the first unescaped quote and may not span lines.
-function findClosingQuote(rule: string, from: number): number {
+/** Index of the `"` closing an interpreted string opened before `from`, or -1: it may not span lines. */
+export function findClosingQuote(rule: string, from: number): number {
   for (let i = from; i < rule.length; i++) {
     const c = rule[i];
     if (c === '\\') i++;

@@ -3,7 +3,6 @@
 
 export { decodeLabels, labelKeyFor, type DecodedLabels } from './decode-labels.js';
 export { decodeSettingLabels } from './decode-settings.js';
-export { decodeGoString } from './go-string.js';
 export type { LabelRouter, LabelServer, LabelService } from './label-view.js';
 export { normalize } from './normalize.js';
 export type { RawLabelValue } from './raw-tree.js';

@@ -1,4 +1,4 @@
-import { decodeGoString } from './go-string.js';
+import { decodeGoInterpretedString, decodeGoRawString, findClosingQuote } from '../../rules/index.js';
 import { TEMPLATE_FUNCTIONS } from './template-functions.js';
 
 // A parser for the part of Go's text/template that default rules use: text, actions
@@ -211,15 +211,14 @@ class TemplateParser {
 
   #string(quote: '"' | '`', column: number): Token {
     const src = this.#src;
-    const end = quote === '`' ? src.indexOf('`', this.#pos + 1) : closingQuote(src, this.#pos + 1);
+    const end = quote === '`' ? src.indexOf('`', this.#pos + 1) : findClosingQuote(src, this.#pos + 1);
     if (end < 0) throw new TemplateSyntaxError(column, `string opened with ${quote} is never closed`);
     const body = src.slice(this.#pos + 1, end);
     this.#pos = end + 1;
-    if (quote === '`') return { type: 'string', value: body.replaceAll('\r', ''), column };
-    const decoded = decodeGoString(body);
-    if (typeof decoded !== 'string')
-      throw new TemplateSyntaxError(column + 1 + decoded.offset, decoded.message);
-    return { type: 'string', value: decoded, column };
+    if (quote === '`') return { type: 'string', value: decodeGoRawString(body), column };
+    const decoded = decodeGoInterpretedString(body);
+    if (!decoded.ok) throw new TemplateSyntaxError(column + 1 + decoded.offset, decoded.message);
+    return { type: 'string', value: decoded.value, column };
   }
 
   #peek(): Token {
@@ -308,13 +307,3 @@ const fieldList = (fields: ModelFields): string =>
   Object.entries(fields)
     .map(([name, kind]) => (kind === 'map' ? `.${name} (with index)` : `.${name}`))
     .join(', ');
-
-function closingQuote(src: string, from: number): number {
-  for (let i = from; i < src.length; i++) {
-    const c = src[i];
-    if (c === '\\') i++;
-    else if (c === '"') return i;
-    else if (c === '\n') return -1;
-  }
-  return -1;
-}
