@@ -278,10 +278,13 @@ describe('Docker provider against a real engine', { skip }, () => {
     const streams: PassThrough[] = [];
     let eventsOpen = true;
     let readsFail = false;
+    let lastReadAt = Date.now();
     const api: DockerApi = {
       ...real,
-      listContainerIds: () =>
-        readsFail ? Promise.reject(new Error('engine away (test)')) : real.listContainerIds(),
+      listContainerIds: () => {
+        lastReadAt = Date.now();
+        return readsFail ? Promise.reject(new Error('engine away (test)')) : real.listContainerIds();
+      },
       async events(filters, signal) {
         if (!eventsOpen) throw new Error('events refused (test)');
         // Between the engine's stream and the provider, so that the test can cut it.
@@ -295,11 +298,15 @@ describe('Docker provider against a real engine', { skip }, () => {
     };
     const recorder = await provide(t, 'c9', {}, api);
     await eventually('the stream is open', () => streams.length >= 1);
+    // The read each (re)connection starts must be over before the cut, or it could list the
+    // container started below and the test would prove nothing about reconnecting.
+    await eventually('reads settled', () => Date.now() - lastReadAt > 500);
     assert.deepEqual(Object.keys(recorder.config.http.routers), []);
 
     // Cut the stream and keep it shut: a container started meanwhile sends its event to nobody.
     eventsOpen = false;
-    streams[0]!.destroy();
+    // Every stream opened so far: under load the provider may have reconnected already.
+    for (const stream of streams) stream.destroy();
     await httpd({
       name: 'sy-docker-c9-late',
       labels: caseLabels('c9', { 'traefik.http.routers.late.rule': 'Host(`late.test`)' }),
