@@ -59,13 +59,13 @@ export async function startStandalone(config: StaticConfig, logger: Logger): Pro
   };
   process.on('SIGUSR1', reopenAccessLog);
 
-  const grace = Math.max(0, ...Object.values(entryPoints).map((e) => e.transport.lifeCycle.graceTimeOut));
   return {
     async stop() {
       await Promise.all(providers.map((provider) => provider.stop()));
       controller.close();
       await applying;
-      await dataPlane.close(grace);
+      // Each entrypoint follows its own lifeCycle (requestAcceptGraceTimeout, then graceTimeOut).
+      await dataPlane.close();
       process.off('SIGUSR1', reopenAccessLog);
       await accessLog?.close();
     },
