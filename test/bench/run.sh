@@ -2,6 +2,7 @@
 # npm run bench: Switchyard against nginx, HAProxy and Caddy, all on loopback.
 # Every server is a private instance started here from a generated config in a temp dir
 # and stopped on exit; no system service is used. See docs/performance.md for the method.
+# Middleware, access-log and metrics overhead: test/bench/overhead.sh (same helpers).
 #
 # Environment:
 #   BENCH_ONLY          targets to run, comma-separated (origin,nginx,haproxy,caddy,switchyard)
