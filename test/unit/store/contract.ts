@@ -539,7 +539,7 @@ export function runStoreContract(
           const txnRevision = (await txn).revision;
           const revisions = [...(await Promise.all(writes)).map((r) => r.revision), txnRevision];
           const want = [...new Set(revisions)].sort((a, b) => a - b);
-          await rec.until('every write', () => rec.changes.length >= want.length);
+          await rec.until('every write', () => rec.changes.length >= want.length, 20_000);
           const got = rec.changes.map((c) => (c.type === 'events' ? c.revision : -1));
           assert.deepEqual(got, want);
           for (const c of rec.changes) {
