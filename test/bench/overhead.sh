@@ -50,32 +50,7 @@ declare -A LABEL=([baseline]='baseline (1 route, no middleware)'
   [middlewares]='headers + stripPrefix + rateLimit + compress'
   [access-log]='access log (JSON, to a file)' [metrics]='metrics (Prometheus)')
 
-PROXY_PIN=() ORIGIN_PIN=() LOAD_PIN=()
-ncpu=$(nproc)
-if [[ $BENCH_PIN == 1 ]] && ((ncpu >= 2)); then
-  PROXY_PIN=(taskset -c $((ncpu - 1)))
-  ORIGIN_PIN=(taskset -c "0-$((ncpu - 2))")
-  LOAD_PIN=(taskset -c "0-$((ncpu - 2))")
-  CPU_LAYOUT="proxy pinned to CPU $((ncpu - 1)); wrk and the origin on CPUs 0-$((ncpu - 2)) (taskset)"
-else
-  CPU_LAYOUT="not pinned; the scheduler spreads wrk, origin and proxy over $ncpu CPUs"
-fi
-
-BENCH_TMP=$(mktemp -d /tmp/switchyard-overhead.XXXXXX)
-chmod 755 "$BENCH_TMP"
-
-cleanup() {
-  local rc=$?
-  stop_all
-  if [[ ${BENCH_KEEP_TMP:-0} == 1 || ($rc != 0 && $rc != 130) ]]; then
-    log "configs and logs kept in $BENCH_TMP"
-  else
-    rm -rf "$BENCH_TMP"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_setup overhead
 
 # lib/measure.sh builds the wrk command itself; a wrk earlier on PATH adds the header.
 # `exec` keeps it one process, so wrk's CPU is still counted as this shell's child.

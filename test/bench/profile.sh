@@ -31,20 +31,9 @@ ORIGIN_PORT=$BENCH_PORT_BASE
 SY_PORT=$((BENCH_PORT_BASE + 4)) BARE_PORT=$((BENCH_PORT_BASE + 6))
 CLK_TCK=$(getconf CLK_TCK)
 
-PROXY_PIN=() ORIGIN_PIN=() LOAD_PIN=()
-ncpu=$(nproc)
-if [[ $BENCH_PIN == 1 ]] && ((ncpu >= 2)); then
-  PROXY_PIN=(taskset -c $((ncpu - 1)))
-  ORIGIN_PIN=(taskset -c "0-$((ncpu - 2))")
-  LOAD_PIN=(taskset -c "0-$((ncpu - 2))")
-fi
-
-BENCH_TMP=$(mktemp -d /tmp/switchyard-profile.XXXXXX)
-chmod 755 "$BENCH_TMP"
+bench_setup profile
 PROFILE_DIR=${PROFILE_DIR:-$BENCH_TMP/profiles}
 mkdir -p "$PROFILE_DIR"
-trap 'stop_all; rm -rf "$BENCH_TMP"' EXIT
-trap 'exit 130' INT TERM
 
 # load NAME PID URL : warm up 2 s, then one timed wrk run; prints req/s and req per CPU-s.
 load() {

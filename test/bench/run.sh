@@ -69,36 +69,7 @@ skip_note() {
 selected() { [[ ",$BENCH_ONLY," == *",$1,"* ]]; }
 scenario() { [[ ",$BENCH_SCENARIOS," == *",$1,"* ]]; }
 
-# CPU placement. With two CPUs or more the process under test gets a CPU of its own and
-# wrk and the origin share the rest, so proxies compete with the load generator equally.
-PROXY_PIN=() ORIGIN_PIN=() LOAD_PIN=()
-ncpu=$(nproc)
-if [[ $BENCH_PIN == 1 ]] && ((ncpu >= 2)); then
-  PROXY_PIN=(taskset -c $((ncpu - 1)))
-  ORIGIN_PIN=(taskset -c "0-$((ncpu - 2))")
-  LOAD_PIN=(taskset -c "0-$((ncpu - 2))")
-  CPU_LAYOUT="proxy pinned to CPU $((ncpu - 1)); wrk and the origin on CPUs 0-$((ncpu - 2)) (taskset)"
-else
-  CPU_LAYOUT="not pinned; the scheduler spreads wrk, origin and proxy over $ncpu CPUs"
-fi
-
-BENCH_TMP=$(mktemp -d /tmp/switchyard-bench.XXXXXX)
-# nginx workers run as an unprivileged user when started by root; let them traverse.
-chmod 755 "$BENCH_TMP"
-
-cleanup() {
-  local rc=$?
-  stop_all
-  # A failed run keeps its configs and logs for diagnosis; an interrupted one does not.
-  if [[ ${BENCH_KEEP_TMP:-0} == 1 || ($rc != 0 && $rc != 130) ]]; then
-    log "configs and logs kept in $BENCH_TMP"
-  else
-    rm -rf "$BENCH_TMP"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_setup bench
 
 ensure_tools
 for port in "$ORIGIN_PORT" "${HTTP_PORT[@]}" "${HTTPS_PORT[@]}"; do

@@ -105,3 +105,38 @@ rss_kb() {
   done
   echo "$total"
 }
+
+# bench_setup NAME: CPU placement and a temp dir removed at exit, shared by every bench
+# script. With two CPUs or more the process under test gets a CPU of its own and wrk and
+# the origin share the rest, so proxies compete with the load generator equally.
+# Sets PROXY_PIN, ORIGIN_PIN, LOAD_PIN (taskset prefixes), CPU_LAYOUT and BENCH_TMP.
+bench_setup() {
+  PROXY_PIN=() ORIGIN_PIN=() LOAD_PIN=()
+  local ncpu
+  ncpu=$(nproc)
+  if [[ ${BENCH_PIN:-1} == 1 ]] && ((ncpu >= 2)); then
+    PROXY_PIN=(taskset -c $((ncpu - 1)))
+    ORIGIN_PIN=(taskset -c "0-$((ncpu - 2))")
+    LOAD_PIN=(taskset -c "0-$((ncpu - 2))")
+    CPU_LAYOUT="proxy pinned to CPU $((ncpu - 1)); wrk and the origin on CPUs 0-$((ncpu - 2)) (taskset)"
+  else
+    CPU_LAYOUT="not pinned; the scheduler spreads wrk, origin and proxy over $ncpu CPUs"
+  fi
+  BENCH_TMP=$(mktemp -d "/tmp/switchyard-$1.XXXXXX")
+  # nginx workers run as an unprivileged user when started by root; let them traverse.
+  chmod 755 "$BENCH_TMP"
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+bench_cleanup() {
+  local rc=$?
+  stop_all
+  # A failed run keeps its configs and logs for diagnosis; an interrupted one does not.
+  if [[ ${BENCH_KEEP_TMP:-0} == 1 || ($rc != 0 && $rc != 130) ]]; then
+    log "configs and logs kept in $BENCH_TMP"
+  else
+    rm -rf "$BENCH_TMP"
+  fi
+  exit "$rc"
+}

@@ -8,6 +8,6 @@ export { hasRequestBody, readBody, type BodyOutcome } from './request-body.js';
 export { RequestSnapshot } from './request-snapshot.js';
 export { whenResponseDone, type ResponseObserver } from './response-done.js';
 export { systemClock, type Clock } from './clock.js';
-export { formatGoDuration } from './go-duration.js';
+export { formatGoDuration } from '../../../config/index.js';
 export { compileStatusRanges, type StatusTest } from './status-ranges.js';
 export { firstBadEscape, goQueryEscape, goUrlError } from './go-url.js';
