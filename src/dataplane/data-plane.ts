@@ -16,6 +16,15 @@ export interface ApplyInput {
   readonly entryPoints: EntryPoints;
   /** Absent before any provider spoke: the entrypoints then answer 404 (and /ping). */
   readonly dynamic: DynamicConfig | undefined;
+  /** Pending ACME challenge answers, served ahead of every router. */
+  readonly acme?: AcmeAnswers;
+}
+
+export interface AcmeAnswers {
+  /** HTTP-01: token → key authorization, served at /.well-known/acme-challenge/<token>. */
+  readonly http01: ReadonlyMap<string, string>;
+  /** TLS-ALPN-01: domain → the challenge certificate and key (PEM), for ALPN acme-tls/1. */
+  readonly tlsAlpn01: ReadonlyMap<string, { readonly certificate: string; readonly key: string }>;
 }
 
 /**

@@ -3,6 +3,7 @@
 export { DataPlane } from './data-plane.js';
 export type {
   ApplyInput,
+  AcmeAnswers,
   ApplyOutcome,
   DataPlaneOptions,
   DataPlaneStatus,

@@ -1,6 +1,20 @@
 // The control node: bootstrap, join, bootstrap-expect and restart, composed from the
 // cluster's parts (etcd sidecar, store, PKI, gossip, election), and the gate that lets only
 // the elected controller run the providers. See docs/cluster.md.
+export {
+  ACME_CERTIFICATES_PREFIX,
+  ACME_PREFIX,
+  AcmeCertificate,
+  acmeCertificateKey,
+  Http01Answer,
+  http01Key,
+  HTTP01_PREFIX,
+  isSealedAcmeKey,
+  STREAMED_ACME_PREFIXES,
+  TLS_ALPN01_PREFIX,
+  TlsAlpn01Answer,
+  tlsAlpn01Key,
+} from './acme-keys.js';
 export { readTokens, rotateTokens, type ClusterTokens } from './cluster-records.js';
 export {
   configChanges,
