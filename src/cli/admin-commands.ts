@@ -20,12 +20,12 @@ import { readCredentials } from '../cluster/pki/index.js';
 /** Where bootstrap writes the admin credentials unless told otherwise (--mtlscertsoutputdir). */
 export const DEFAULT_MTLS_CERTS_DIR = './.switchyard-admin';
 
-interface ConnectionFlags {
+export interface ConnectionFlags {
   readonly mtlscertsdir: string;
   readonly apiaddress: string;
 }
 
-const withConnection = (command: Command): Command =>
+export const withConnection = (command: Command): Command =>
   command
     .option(
       '--mtlscertsdir <dir>',
@@ -39,7 +39,7 @@ const withConnection = (command: Command): Command =>
     );
 
 /** Thrown for failures already worth a message of their own; the exit code says which kind. */
-class CommandFailure extends Error {
+export class CommandFailure extends Error {
   constructor(
     message: string,
     readonly exitCode: number,
@@ -48,7 +48,7 @@ class CommandFailure extends Error {
   }
 }
 
-async function call(
+export async function call(
   flags: ConnectionFlags,
   request: Omit<AdminRequest, 'api' | 'credentials'>,
 ): Promise<AdminResponse> {
@@ -67,7 +67,7 @@ async function call(
 }
 
 /** Runs an action, turning failures into a message on stderr and an exit code. */
-const run =
+export const run =
   <A extends unknown[]>(action: (...args: A) => Promise<void>) =>
   async (...args: A): Promise<void> => {
     try {

@@ -1,25 +1,29 @@
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
-import { hostname, networkInterfaces } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { advertiseHost } from '../cluster/gossip/index.js';
+import { DEFAULT_ADMIN_PORT } from '../api/admin/index.js';
 import {
   bootstrapCluster,
   ControlNodeNetwork,
+  DATA_KEY_FILE,
   handOver,
   openStateStore,
+  readDataKeyFile,
   readTokens,
+  recoverControlNode,
   rotateTokens,
   startControlNode,
+  writeTokensFile,
   type ClusterTokens,
-  type ControllerDuty,
   type ControlNode,
   type NodeStartOptions,
 } from '../cluster/node/index.js';
-import { loadStaticConfig, type StaticConfig } from '../config/static/index.js';
-import { controllerFromStatic, type Controller } from '../controller/index.js';
+import { loadStaticConfig } from '../config/static/index.js';
 import { createLogger, type Logger } from '../log/index.js';
-import { createProviders, type Provider } from '../providers/index.js';
+import { startAdminApi } from './control-admin-api.js';
+import { startDistribution } from './control-distribution.js';
+import { controllerDuty } from './controller-duty.js';
+import { advertiseAddress, defaultNodeId, fatal, positive, report } from './node-flags.js';
 import { VERSION } from './version.js';
 
 // The cluster commands, after Traefik Enterprise's: `bootstrap` creates a cluster,
@@ -39,6 +43,9 @@ interface NodeFlags {
   etcdclientport: string;
   etcdpeerport: string;
   etcdbinary: string;
+  distributionport: string;
+  adminport: string;
+  tokensfile?: string;
   clusterid?: string;
   timeout: string;
 }
@@ -46,9 +53,12 @@ interface NodeFlags {
 interface BootstrapFlags extends NodeFlags {
   controlnodes: string;
   mtlscertsoutputdir: string;
+  archivepath?: string;
+  datakeyfile?: string;
 }
 
 interface StartFlags extends NodeFlags {
+  mtlscertsoutputdir?: string;
   peeraddresses?: string;
   token?: string;
   bootstrapExpect?: string;
@@ -57,7 +67,7 @@ interface StartFlags extends NodeFlags {
 
 /** Every cluster command, for main.ts. */
 export function clusterCommands(): Command[] {
-  return [bootstrapCommand(), startControlNodeCommand(), tokensCommand(), envCommand()];
+  return [bootstrapCommand(), startControlNodeCommand(), recoverCommand(), tokensCommand(), envCommand()];
 }
 
 function withNodeOptions(command: Command): Command {
@@ -72,6 +82,16 @@ function withNodeOptions(command: Command): Command {
     .option('--etcdclientport <port>', "the etcd member's client port", '2379')
     .option('--etcdpeerport <port>', "the etcd member's peer port", '2380')
     .option('--etcdbinary <path>', 'etcd binary', 'etcd')
+    .option('--distributionport <port>', 'where data nodes stream their configuration from', '4243')
+    .option(
+      '--adminport <port>',
+      'admin API port (mutual TLS, admin credentials)',
+      String(DEFAULT_ADMIN_PORT),
+    )
+    .option(
+      '--tokensfile <path>',
+      'once the cluster is formed, write CONTROL_NODE_TOKEN and DATA_NODE_TOKEN here',
+    )
     .option('--clusterid <id>', 'id of a cluster this node creates (default: generated)')
     .option('--timeout <seconds>', 'how long to wait for the other control nodes', '300')
     .allowUnknownOption()
@@ -87,6 +107,11 @@ function bootstrapCommand(): Command {
         '--mtlscertsoutputdir <dir>',
         'where the admin credentials and a copy of the data key are written',
         './.switchyard-admin',
+      )
+      .option('--archivepath <file>', 'start the cluster from this backup archive (switchyard backup)')
+      .option(
+        '--datakeyfile <file>',
+        "with --archivepath: the backed-up cluster's data key (default: data-key in --mtlscertsoutputdir)",
       ),
   ).action(async (flags: BootstrapFlags, command: Command) => {
     const setup = await nodeSetup(flags, command.args);
@@ -95,9 +120,10 @@ function bootstrapCommand(): Command {
       ...setup.start,
       adminDir: flags.mtlscertsoutputdir,
       ...(flags.clusterid === undefined ? {} : { clusterId: flags.clusterid }),
+      ...(flags.archivepath === undefined ? {} : { restore: await restoreSource(flags, flags.archivepath) }),
     }).catch(fatal);
     const { node, tokens } = result;
-    const stop = stopOnSignal(node, setup.log);
+    const stop = stopOnSignal(node, setup.log, await serveNode(node, flags, setup.log));
     if (tokens !== undefined) printTokens(tokens, 'text');
     setup.log.info({ how: result.how, clusterId: node.membership.state.clusterId }, 'bootstrap node ready');
     if (controlNodes <= 1) return;
@@ -125,6 +151,10 @@ function startControlNodeCommand(): Command {
         new Option('--bootstrap-token <secret>', 'secret shared by the nodes that form the cluster').env(
           'SWITCHYARD_BOOTSTRAP_TOKEN',
         ),
+      )
+      .option(
+        '--mtlscertsoutputdir <dir>',
+        'with --bootstrap-expect: where the node that creates the cluster writes the admin credentials and data key',
       ),
   ).action(async (flags: StartFlags, command: Command) => {
     const setup = await nodeSetup(flags, command.args);
@@ -142,10 +172,11 @@ function startControlNodeCommand(): Command {
         : { bootstrapExpect: positive(flags.bootstrapExpect, '--bootstrap-expect') }),
       ...(flags.bootstrapToken === undefined ? {} : { bootstrapToken: flags.bootstrapToken }),
       ...(flags.clusterid === undefined ? {} : { clusterId: flags.clusterid }),
+      ...(flags.mtlscertsoutputdir === undefined ? {} : { adminDir: flags.mtlscertsoutputdir }),
     }).catch((err: unknown) => (aborter.signal.aborted ? process.exit(0) : fatal(err)));
     process.off('SIGTERM', early).off('SIGINT', early);
     const { node, how } = started;
-    stopOnSignal(node, setup.log);
+    stopOnSignal(node, setup.log, await serveNode(node, flags, setup.log));
     // A signal that came while the node was joining stops it now that it can be stopped.
     if (aborter.signal.aborted) process.kill(process.pid, 'SIGTERM');
     setup.log.info(
@@ -153,6 +184,72 @@ function startControlNodeCommand(): Command {
       'control node ready',
     );
   });
+}
+
+function recoverCommand(): Command {
+  return withNodeOptions(
+    new Command('recover').description(
+      'rebuild a cluster that lost quorum for good around this surviving control node (its state directory)',
+    ),
+  ).action(async (flags: NodeFlags, command: Command) => {
+    const setup = await nodeSetup(flags, command.args);
+    const { node, how } = await recoverControlNode(setup.start).catch(fatal);
+    stopOnSignal(node, setup.log, await serveNode(node, flags, setup.log));
+    setup.log.info(
+      {
+        how,
+        clusterId: node.membership.state.clusterId,
+        next: 'the cluster is this node alone: wipe the state of the other control nodes and join them again',
+      },
+      'control node ready',
+    );
+  });
+}
+
+/** The archive and the data key of a restoring bootstrap, read before anything starts. */
+async function restoreSource(
+  flags: BootstrapFlags,
+  archivePath: string,
+): Promise<{ archive: Uint8Array; dataKeys: readonly string[] }> {
+  const archive = await readFile(archivePath).catch((err: Error) =>
+    fatal(new Error(`--archivepath: ${err.message}`)),
+  );
+  const dataKeys = await readDataKeyFile(
+    flags.datakeyfile ?? join(flags.mtlscertsoutputdir, DATA_KEY_FILE),
+  ).catch(fatal);
+  return { archive: new Uint8Array(archive), dataKeys };
+}
+
+/**
+ * What a running control node serves besides the cluster itself: the distribution to data
+ * nodes and the admin API, returned in the order they close on shutdown; and the tokens
+ * file, rewritten whenever the tokens are rotated.
+ */
+async function serveNode(
+  node: ControlNode,
+  flags: NodeFlags,
+  log: Logger,
+): Promise<{ close(): Promise<void> }[]> {
+  const distribution = await startDistribution(
+    node,
+    positive(flags.distributionport, '--distributionport'),
+    log,
+  ).catch(fatal);
+  const admin = await startAdminApi(node, positive(flags.adminport, '--adminport'), log).catch(fatal);
+  const path = flags.tokensfile;
+  if (path !== undefined) {
+    const write = async (): Promise<void> => {
+      try {
+        await writeTokensFile(path, await node.tokens());
+        log.info({ path }, 'tokens file written');
+      } catch (err) {
+        log.error({ err, path }, 'cannot write the tokens file');
+      }
+    };
+    await write();
+    node.onTokensChanged(() => void write());
+  }
+  return [distribution, admin];
 }
 
 function tokensCommand(): Command {
@@ -258,74 +355,33 @@ async function nodeSetup(flags: NodeFlags, staticArgs: readonly string[]): Promi
   };
 }
 
-/** What the elected controller runs: the configured providers feeding a Controller. */
-function controllerDuty(config: StaticConfig, log: Logger): ControllerDuty {
-  let controller: Controller | undefined;
-  const providers: Provider[] = [];
-  return {
-    async start(publish, initialVersion) {
-      controller = controllerFromStatic(config, log, initialVersion);
-      controller.onConfig(publish);
-      providers.push(...createProviders(config.providers));
-      for (const provider of providers) await provider.start(controller.receive);
-    },
-    async stop() {
-      await Promise.all(providers.splice(0).map((provider) => provider.stop()));
-      controller?.close();
-    },
-  };
-}
-
-function stopOnSignal(node: ControlNode, log: Logger): { stopping: () => boolean } {
+/** Stops the node on SIGTERM or SIGINT, after the `services` it runs (closed in order). */
+function stopOnSignal(
+  node: ControlNode,
+  log: Logger,
+  services: readonly { close(): Promise<void> }[] = [],
+): { stopping: () => boolean } {
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
-    node.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'stop failed');
-        process.exit(1);
-      },
+    const closed = services.reduce<Promise<void>>(
+      (prev, service) => prev.then(() => service.close()),
+      Promise.resolve(),
     );
+    closed
+      .then(() => node.stop())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err }, 'stop failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   node.onFailure(() => process.exit(1));
   return { stopping: () => stopping };
-}
-
-async function advertiseAddress(given: string | undefined, listen: string): Promise<string> {
-  if (given !== undefined) return isIP(given) !== 0 ? given : (await lookup(given)).address;
-  return advertiseHost(listen, networkInterfaces()) ?? '127.0.0.1';
-}
-
-/** The host name as a node id: lower case, anything else than letters, digits, dots and dashes made a dash. */
-const defaultNodeId = (): string =>
-  hostname()
-    .toLowerCase()
-    .replace(/[^a-z0-9.-]/g, '-')
-    .replace(/^[-.]+|[-.]+$/g, '');
-
-function positive(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) {
-    process.stderr.write(
-      `switchyard: ${flag}: must be a positive whole number, got ${JSON.stringify(text)}\n`,
-    );
-    process.exit(2);
-  }
-  return n;
-}
-
-/** Prints an error with its code and exits 1. */
-function fatal(err: unknown): never {
-  report(err);
-  process.exit(1);
-}
-
-function report(err: unknown): void {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? `${String(err.code)}: ` : '';
-  process.stderr.write(`switchyard: ${code}${err instanceof Error ? err.message : String(err)}\n`);
 }

@@ -10,12 +10,20 @@ const GROUPS: readonly { names: readonly string[]; load: () => Promise<Command[]
     load: async () => [(await import('./standalone-command.js')).standaloneCommand()],
   },
   {
-    names: ['bootstrap', 'start-control-node', 'tokens', 'env'],
+    names: ['bootstrap', 'start-control-node', 'recover', 'tokens', 'env'],
     load: async () => (await import('./cluster-commands.js')).clusterCommands(),
   },
   {
     names: ['list-nodes', 'remove-node', 'backup'],
     load: async () => (await import('./admin-commands.js')).adminCommands(),
+  },
+  {
+    names: ['start-data-node'],
+    load: async () => [(await import('./data-node-command.js')).dataNodeCommand()],
+  },
+  {
+    names: ['apply'],
+    load: async () => [(await import('./apply-command.js')).applyCommand()],
   },
 ];
 

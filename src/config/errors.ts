@@ -18,6 +18,12 @@ export const ERROR_CODES = [
   'UNSUPPORTED', // valid Traefik configuration that Switchyard does not implement yet
   'LISTEN_FAILED', // an entrypoint address that cannot be bound
   'PROVIDER_UNAVAILABLE', // a provider's source (the Docker engine...) cannot be read; its last configuration stays
+  'CONFIG_STALE', // a version older than the one a data node serves (refused with a NACK)
+  'ACME_DOMAIN', // a domain a router wants a certificate for that cannot be ordered (invalid, or a wildcard without DNS-01)
+  'ACME_CA', // the ACME CA is unreachable or answered an error
+  'ACME_ACCOUNT', // the ACME CA refused the account (bad EAB credentials, terms, a revoked key)
+  'ACME_CHALLENGE', // a challenge failed: the CA could not validate it, the DNS provider failed, data nodes did not take it
+  'ACME_RATE_LIMITED', // the cluster's ordering budget (or the CA's rate limit) holds an order back
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

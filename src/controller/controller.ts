@@ -3,13 +3,25 @@ import type { DynamicConfig } from '../config/dynamic/index.js';
 import { stableStringify, type ProviderMessage } from '../providers/index.js';
 import { INTERNAL_PROVIDER, internalConfig } from './internal.js';
 import { mergeProviders } from './merge-providers.js';
+import {
+  idleThrottle,
+  throttleLimits,
+  throttleMessage,
+  throttleWindowEnd,
+  type ThrottleLimits,
+  type ThrottleState,
+  type ThrottleStep,
+} from './throttle.js';
 import { validateConfig, type ValidationContext } from './validate-config.js';
 
 /** Traefik's `providers.providersThrottleDuration` default. */
 export const DEFAULT_PROVIDERS_THROTTLE_MS = 2000;
 
 export interface ControllerOptions extends ValidationContext {
-  /** The least time between two applied messages of one provider; the newest waiting one wins. */
+  /**
+   * The longest a provider's message waits behind the previous one (see throttle.ts): the
+   * newest waiting one wins. 0 applies every message at once.
+   */
   readonly providersThrottleDuration?: number;
   /** The internal provider's configuration (see internalConfig); the built-in one unless given. */
   readonly internal?: DynamicConfig;
@@ -27,16 +39,19 @@ export interface PublishedConfig {
 export type ConfigListener = (published: PublishedConfig) => void;
 export type ErrorsListener = (errors: readonly ConfigError[]) => void;
 
-interface ThrottleWindow {
-  timer: NodeJS.Timeout;
+interface Throttled {
+  state: ThrottleState;
+  timer: NodeJS.Timeout | undefined;
+  /** The newest message that arrived during the open window. */
   waiting: ProviderMessage | undefined;
 }
 
 /**
  * The stateful shell around mergeProviders and validateConfig, shaped after Traefik's
  * configuration watcher: it keeps the latest message of each provider, skips a message
- * equal to that provider's previous one, lets each provider through at most once per
- * throttle window (the newest message waiting when the window ends is applied), and
+ * equal to that provider's previous one, throttles each provider (a change after a quiet
+ * window is applied at once; those within a window wait for its end, the newest wins, and
+ * the window grows while they keep coming: see throttle.ts), and
  * publishes a new version only when the merged configuration changed. Errors (those of
  * the providers, the merge and the validation) are kept current even when they alone
  * changed: see currentErrors() and onErrors(). A published version carries the errors
@@ -44,10 +59,10 @@ interface ThrottleWindow {
  */
 export class Controller {
   readonly #options: ControllerOptions;
-  readonly #throttleMs: number;
+  readonly #limits: ThrottleLimits;
   readonly #latest = new Map<string, ProviderMessage>();
   readonly #received = new Map<string, string>();
-  readonly #windows = new Map<string, ThrottleWindow>();
+  readonly #throttled = new Map<string, Throttled>();
   readonly #listeners = new Set<ConfigListener>();
   readonly #errorListeners = new Set<ErrorsListener>();
   #version: number;
@@ -60,7 +75,7 @@ export class Controller {
 
   constructor(options: ControllerOptions) {
     this.#options = options;
-    this.#throttleMs = options.providersThrottleDuration ?? DEFAULT_PROVIDERS_THROTTLE_MS;
+    this.#limits = throttleLimits(options.providersThrottleDuration ?? DEFAULT_PROVIDERS_THROTTLE_MS);
     this.#version = options.initialVersion ?? 0;
   }
 
@@ -89,13 +104,13 @@ export class Controller {
     const key = stableStringify({ config: message.config, errors: message.errors });
     if (this.#received.get(message.provider) === key) return;
     this.#received.set(message.provider, key);
-    const window = this.#windows.get(message.provider);
-    if (window) {
-      window.waiting = message;
-      return;
+    let throttled = this.#throttled.get(message.provider);
+    if (!throttled) {
+      throttled = { state: idleThrottle(this.#limits), timer: undefined, waiting: undefined };
+      this.#throttled.set(message.provider, throttled);
     }
-    this.#apply(message);
-    this.#open(message.provider);
+    throttled.waiting = message;
+    this.#step(throttled, throttleMessage(throttled.state, this.#limits));
   };
 
   /** The last published version, if any. */
@@ -119,23 +134,24 @@ export class Controller {
   /** Drops waiting messages and timers; later messages are ignored. */
   close(): void {
     this.#closed = true;
-    for (const window of this.#windows.values()) clearTimeout(window.timer);
-    this.#windows.clear();
+    for (const throttled of this.#throttled.values()) clearTimeout(throttled.timer);
+    this.#throttled.clear();
   }
 
-  #open(provider: string): void {
-    const window: ThrottleWindow = {
-      timer: setTimeout(() => {
-        const next = window.waiting;
-        this.#windows.delete(provider);
-        if (next) {
-          this.#apply(next);
-          this.#open(provider);
-        }
-      }, this.#throttleMs),
-      waiting: undefined,
-    };
-    this.#windows.set(provider, window);
+  #step(throttled: Throttled, step: ThrottleStep): void {
+    throttled.state = step.state;
+    // The window first, so that a listener that throws cannot leave the state open for good.
+    if (step.openMs !== undefined) {
+      throttled.timer = setTimeout(() => {
+        throttled.timer = undefined;
+        this.#step(throttled, throttleWindowEnd(throttled.state, this.#limits));
+      }, step.openMs);
+    }
+    if (step.apply && throttled.waiting) {
+      const message = throttled.waiting;
+      throttled.waiting = undefined;
+      this.#apply(message);
+    }
   }
 
   #apply(message: ProviderMessage): void {

@@ -2,6 +2,7 @@ import { emptyDynamicConfig, type DynamicConfig } from '../config/dynamic/index.
 import { ConfigError } from '../config/errors.js';
 import type { StaticConfig } from '../config/static/index.js';
 import type { Logger } from '../log/index.js';
+import { AcmeTlsResponder, http01Handler, HTTP01_PATH } from './acme/index.js';
 import { Listener } from './entrypoints/index.js';
 import type { Handler } from './handler.js';
 import type { AccessLog } from './observability/access-log/index.js';
@@ -94,6 +95,10 @@ export class DataPlane {
   readonly #internalRoutes: readonly { entryPoint: string; pathPrefix: string; handler: Handler }[];
   readonly #pools: UpstreamPools;
   readonly #contexts = new SecureContextCache();
+  /** ACME answers: TLS-ALPN-01 on every listener, HTTP-01 ahead of every entrypoint's routers. */
+  readonly #acmeTls = new AcmeTlsResponder();
+  #http01: ReadonlyMap<string, string> = new Map();
+  readonly #http01Handler: Handler = http01Handler(() => this.#http01);
   readonly #lifecycle = { terminating: false };
   /** Bound listeners by address, and the entrypoint each serves. */
   #listeners = new Map<string, { listener: Listener; entryPoint: string }>();
@@ -196,6 +201,9 @@ export class DataPlane {
     if (this.#closing !== null) {
       return refuse([new ConfigError('LISTEN_FAILED', '', 'the data plane is shutting down')]);
     }
+    // Taken even when the version is refused below: the answers do not depend on the rest
+    // of the configuration, and a CA must not fail to validate because a router is broken.
+    this.#takeAcmeAnswers(input);
 
     const bound = await this.#bind(input.entryPoints);
     if (!bound.ok) return refuse(bound.errors);
@@ -217,7 +225,7 @@ export class DataPlane {
           lifecycle: this.#lifecycle,
           serverName: this.#serverName,
           internalServices: this.#internalServices,
-          internalRoutes: this.#internalRoutes,
+          internalRoutes: this.#routesBeforeRouters(input),
           ...(this.#metrics === undefined ? {} : { metrics: this.#metrics }),
           ...(this.#accessLog === undefined ? {} : { accessLog: this.#accessLog }),
         },
@@ -291,7 +299,7 @@ export class DataPlane {
         }
         try {
           listeners.set(name, {
-            listener: await Listener.open(entryPoint.host, entryPoint.port, this.#logger),
+            listener: await Listener.open(entryPoint.host, entryPoint.port, this.#logger, this.#acmeTls),
             entryPoint: name,
             fresh: true,
           });
@@ -310,6 +318,27 @@ export class DataPlane {
     if (errors.length === 0) return { ok: true, listeners };
     this.#dropNew(listeners);
     return { ok: false, errors };
+  }
+
+  #takeAcmeAnswers(input: ApplyInput): void {
+    this.#http01 = input.acme?.http01 ?? new Map();
+    const errors = this.#acmeTls.update(input.acme?.tlsAlpn01 ?? new Map());
+    if (errors.length > 0) {
+      this.#logger.warn({ version: input.version, errors: errors.map(String) }, 'ACME answers left out');
+    }
+  }
+
+  /** The internal routes, and HTTP-01 answers on every entrypoint while there are any. */
+  #routesBeforeRouters(
+    input: ApplyInput,
+  ): readonly { entryPoint: string; pathPrefix: string; handler: Handler }[] {
+    if (this.#http01.size === 0) return this.#internalRoutes;
+    const acme = Object.keys(input.entryPoints).map((entryPoint) => ({
+      entryPoint,
+      pathPrefix: HTTP01_PATH,
+      handler: this.#http01Handler,
+    }));
+    return [...acme, ...this.#internalRoutes];
   }
 
   #openConnections(): [string, number][] {

@@ -2,7 +2,8 @@
 # Cost of middlewares, the access log and metrics, measured in one run against the
 # no-middleware baseline (issue "Middlewares, observability and the Traefik-compatible
 # read API"). Four Switchyard processes, one after another, against the same one-worker
-# nginx origin (100-byte text body), each measured as run.sh measures (lib/measure.sh):
+# nginx origin (100-byte text body), each measured as run.sh measures (lib/measure.sh),
+# configured as lib/overhead-variants.sh writes them:
 #   baseline     one Host router, no middleware
 #   middlewares  the same router with headers + stripPrefix + rateLimit + compress
 #   access-log   baseline + accessLog { filePath: <tmp>/access.log, format: json }
@@ -23,7 +24,7 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$BENCH_DIR/../.." && pwd)
 cd "$REPO_DIR"
 
-for lib in common tools measure report origin switchyard; do
+for lib in common tools measure report origin switchyard overhead-variants; do
   # shellcheck source=/dev/null
   source "$BENCH_DIR/lib/$lib.sh"
 done
@@ -42,7 +43,7 @@ BENCH_HOST=app-0.example.test
 BENCH_PATH=/bench/
 ORIGIN_BODY=$(printf '%-100s' 'switchyard-bench-origin' | tr ' ' '.')
 ORIGIN_PORT=$BENCH_PORT_BASE
-VARIANTS=(baseline middlewares access-log metrics)
+VARIANTS=("${OVERHEAD_VARIANTS[@]}")
 declare -A WEB_PORT=([baseline]=$((BENCH_PORT_BASE + 1)) [middlewares]=$((BENCH_PORT_BASE + 2))
   [access-log]=$((BENCH_PORT_BASE + 3)) [metrics]=$((BENCH_PORT_BASE + 4)))
 METRICS_PORT=$((BENCH_PORT_BASE + 9))
@@ -69,51 +70,6 @@ if [[ ! -d dist ]]; then
   npm run build >"$BENCH_TMP/build.log" 2>&1 || die "npm run build failed (see $BENCH_TMP/build.log)"
 fi
 [[ -f $SWITCHYARD_MAIN ]] || die "$SWITCHYARD_MAIN is missing (run npm run build)"
-
-# write_variant_config VARIANT DIR : static file + one dynamic file for VARIANT.
-write_variant_config() {
-  local variant=$1 dir=$2 port=${WEB_PORT[$1]}
-  mkdir -p "$dir/dynamic" "$dir/state"
-  {
-    printf 'entryPoints:\n  web:\n    address: "127.0.0.1:%s"\n' "$port"
-    if [[ $variant == metrics ]]; then
-      printf '  traefik:\n    address: "127.0.0.1:%s"\n' "$METRICS_PORT"
-      printf 'metrics:\n  prometheus: {}\n'
-    fi
-    if [[ $variant == access-log ]]; then
-      printf 'accessLog:\n  filePath: %s/access.log\n  format: json\n' "$dir"
-    fi
-    printf 'providers:\n  file:\n    directory: %s/dynamic\n    watch: false\n' "$dir"
-    printf 'stateDir: %s/state\n' "$dir"
-  } >"$dir/static.yml"
-  {
-    printf 'http:\n  routers:\n    app-0:\n'
-    printf '      rule: "Host(`%s`)"\n      entryPoints: [web]\n      service: app-0\n' "$BENCH_HOST"
-    if [[ $variant == middlewares ]]; then
-      printf '      middlewares: [bench-headers, bench-strip, bench-ratelimit, bench-compress]\n'
-      cat <<'YAML'
-  middlewares:
-    bench-headers:
-      headers:
-        customResponseHeaders:
-          X-Bench: "1"
-        customRequestHeaders:
-          X-Req: "1"
-    bench-strip:
-      stripPrefix:
-        prefixes: [/bench]
-    bench-ratelimit:
-      rateLimit:
-        average: 10000000
-        burst: 10000000
-    bench-compress:
-      compress: {}
-YAML
-    fi
-    printf '  services:\n    app-0:\n      loadBalancer:\n        servers:\n'
-    printf '          - url: "http://127.0.0.1:%s"\n' "$ORIGIN_PORT"
-  } >"$dir/dynamic/routers.yml"
-}
 
 # check_variant VARIANT URL : the variant does what it is configured to do, so that a
 # silently ignored option cannot pass for a free one.
@@ -150,7 +106,7 @@ declare -A ACCESS_LOG_LINES=()
 for variant in "${VARIANTS[@]}"; do
   dir=$BENCH_TMP/$variant
   url="http://127.0.0.1:${WEB_PORT[$variant]}$BENCH_PATH"
-  write_variant_config "$variant" "$dir"
+  write_variant_config "$variant" "$dir" "${WEB_PORT[$variant]}"
   start_switchyard "$variant" "$dir"
   pid=$LAST_PID
   if ! wait_ready "$pid" "$url" "$BENCH_HOST" "$BENCH_READY_TIMEOUT" || ! check_body "$url" "$BENCH_HOST"; then

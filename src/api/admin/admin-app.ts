@@ -2,11 +2,13 @@ import type { Agent } from 'node:https';
 import { pipeline } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { snapshotStore, archiveHeader, archiveStream } from '../../cluster/backup/index.js';
+import { isNodeDenied } from '../../cluster/node/index.js';
 import { PkiError, spiffeIdOf } from '../../cluster/pki/index.js';
 import { AdminError, errorBody, statusOf } from './errors.js';
 import { gatherInputs } from './gather-inputs.js';
 import { buildClusterView } from './node-view.js';
 import { peerOf } from './peer.js';
+import { distributionRoutes } from './distribution-routes.js';
 import { checkRemoval, removeNode } from './remove-node.js';
 import type { AdminSources } from './sources.js';
 import { staticConfigRoutes } from './static-config-routes.js';
@@ -31,17 +33,23 @@ export function createAdminApp(options: AdminAppOptions): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  app.use((req: Request, _res: Response, next: NextFunction) => {
+  app.use(async (req: Request, _res: Response, next: NextFunction) => {
     const peer = peerOf(req);
-    if (peer.role === 'admin' || (peer.role === 'control' && req.path.startsWith('/api/config/')))
-      return next();
-    next(
-      new PkiError(
-        'PKI_ROLE_DENIED',
-        'peer',
-        `${peer.role} node ${peer.nodeId} may not use ${req.method} ${req.path}`,
-      ),
-    );
+    if (peer.role === 'admin') return next();
+    if (peer.role !== 'control' || !req.path.startsWith('/api/config/')) {
+      return next(
+        new PkiError(
+          'PKI_ROLE_DENIED',
+          'peer',
+          `${peer.role} node ${peer.nodeId} may not use ${req.method} ${req.path}`,
+        ),
+      );
+    }
+    // A removed control node's certificate is still valid: the deny list is what stops it.
+    if (await isNodeDenied(sources.store, peer.nodeId)) {
+      return next(new PkiError('PKI_NODE_REMOVED', 'peer', `node ${peer.nodeId} was removed from the cluster`));
+    }
+    next();
   });
 
   app.get('/api/cluster/nodes', async (_req: Request, res: Response) => {
@@ -72,6 +80,8 @@ export function createAdminApp(options: AdminAppOptions): express.Express {
     });
     pipeline(archiveStream(header, snapshot.keys), res, () => undefined);
   });
+
+  app.use(distributionRoutes(sources));
 
   // Mounted at the root, not under /api/config: express would strip the mount path from
   // req.url, and the proxy forwards req.url as it finds it.

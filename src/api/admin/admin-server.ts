@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { Agent, createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { RemovedNode } from '../../cluster/node/index.js';
 import {
   clientTlsOptions,
   clusterIdOfCa,
@@ -12,7 +13,6 @@ import { DEFAULT_ADMIN_PORT } from './admin-address.js';
 import { createAdminApp } from './admin-app.js';
 import { DeadNodeCleanup } from './dead-node-cleanup.js';
 import { setPeer } from './peer.js';
-import type { RemovedNode } from './removed-nodes.js';
 import type { AdminSources } from './sources.js';
 
 export interface AdminServerOptions {

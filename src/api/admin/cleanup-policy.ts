@@ -1,6 +1,6 @@
 import type { Member } from '../../cluster/gossip/index.js';
+import type { RemovedNode } from '../../cluster/node/index.js';
 import { hiddenByRemoval } from './node-view.js';
-import type { RemovedNode } from './removed-nodes.js';
 
 // Dead-node cleanup, as Traefik Enterprise does it: a node that has been down for long
 // enough (the bootstrap node once the control nodes are up, a data node whose VM was

@@ -1,8 +1,8 @@
+import { removedNodeKey, type RemovedNode } from '../../cluster/node/index.js';
 import { nodesToForget, recordsToDrop } from './cleanup-policy.js';
 import { gatherInputs } from './gather-inputs.js';
 import { buildClusterView } from './node-view.js';
 import { removeNode } from './remove-node.js';
-import { removedNodeKey, type RemovedNode } from './removed-nodes.js';
 import type { AdminSources } from './sources.js';
 
 /**

@@ -1,6 +1,7 @@
 import { CONTROLLER_KEY } from '../../cluster/election/index.js';
+import { readRemovedNodes } from '../../cluster/node/index.js';
+import { readDataNodeStatuses } from '../../distribution/index.js';
 import type { ClusterInputs, EtcdFacts } from './node-view.js';
-import { readRemovedNodes } from './removed-nodes.js';
 import type { AdminSources } from './sources.js';
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -16,10 +17,11 @@ export async function gatherInputs(sources: AdminSources): Promise<ClusterInputs
     warnings.push(`${what}: ${messageOf(err)}`);
     return undefined;
   };
-  const [etcd, controller, removed] = await Promise.all([
+  const [etcd, controller, removed, dataNodes] = await Promise.all([
     etcdFacts(sources, note),
     controllerId(sources).catch(note('controller key')),
     readRemovedNodes(sources.store).catch(note('removed nodes')),
+    readDataNodeStatuses(sources.store).catch(note('data node statuses')),
   ]);
   return {
     self: sources.gossip.self.info.id,
@@ -27,6 +29,7 @@ export async function gatherInputs(sources: AdminSources): Promise<ClusterInputs
     etcd,
     controller: controller ?? sources.election.term?.nodeId,
     removed: removed ?? [],
+    ...(dataNodes === undefined ? {} : { dataNodes }),
     warnings,
   };
 }

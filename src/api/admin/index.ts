@@ -23,20 +23,23 @@ export {
   type Availability,
   type ClusterInputs,
   type ClusterView,
+  type DataNodeAttachment,
   type EtcdFacts,
   type EtcdMembership,
   type NodeStatus,
   type NodeView,
   type Quorum,
+  type RejectedVersion,
 } from './node-view.js';
 export { formatNodesTable, viewWarnings } from './nodes-table.js';
 export { checkRemoval } from './remove-node.js';
-export {
-  isDenied,
-  readRemovedNodes,
-  REMOVED_NODES_PREFIX,
-  RemovedNode,
-  removedNodeKey,
-} from './removed-nodes.js';
 export type { AdminSources } from './sources.js';
-export { ADMIN_HEADER, staticDocumentKey } from './static-config-routes.js';
+export { ADMIN_HEADER } from './static-config-routes.js';
+export {
+  checkStaticDocument,
+  entryPointsDocument,
+  STATIC_DOCUMENTS,
+  staticDocumentKey,
+  staticDocumentName,
+  type StaticDocumentName,
+} from './static-document.js';

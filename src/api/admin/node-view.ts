@@ -1,10 +1,12 @@
 import type { MemberInfo } from '../../cluster/etcd/index.js';
 import type { Member, MemberState, NodeRole } from '../../cluster/gossip/index.js';
-import type { RemovedNode } from './removed-nodes.js';
+import type { RemovedNode } from '../../cluster/node/index.js';
 
 // The `list-nodes` view, built by a pure function from what the node serving the request
 // knows: gossip (every node, control and data, and whether it is up), etcd (which control
-// nodes vote, and who leads Raft), the controller key, and the removal records.
+// nodes vote, and who leads Raft), the controller key, the removal records, and the
+// distribution's statuses (which control node each data node is attached to, what it
+// applied and what it last rejected).
 
 /** An etcd voter, a learner catching up, not an etcd member, or unknown (etcd did not answer). */
 export type EtcdMembership = 'VOTER' | 'LEARNER' | 'NONE' | 'UNKNOWN';
@@ -30,8 +32,16 @@ export interface NodeView {
   readonly since: string | null;
   readonly raftLeader: boolean;
   readonly controller: boolean;
-  /** The configuration version (store revision) the node says it has applied. */
+  /**
+   * The configuration version (store revision) the node has applied: for a data node
+   * attached to a control node, as that control node last heard it ACKed; else as the
+   * node gossips it.
+   */
   readonly configVersion: number | null;
+  /** The control node a data node streams its configuration from; null when not attached. */
+  readonly attachedTo: string | null;
+  /** A data node's last rejected version, while it is newer than the applied one. */
+  readonly lastNack: RejectedVersion | null;
   readonly version: string | null;
   /** The node that answered this request. */
   readonly self: boolean;
@@ -54,6 +64,20 @@ export interface EtcdFacts {
   readonly leader: string | undefined;
 }
 
+/** A version a data node refused (NACK), with the errors it gave. */
+export interface RejectedVersion {
+  readonly revision: number;
+  readonly errors: readonly { readonly code: string; readonly path: string; readonly message: string }[];
+}
+
+/** What a control node records of a data node attached to it (the distribution's status). */
+export interface DataNodeAttachment {
+  readonly nodeId: string;
+  readonly controlNodeId: string;
+  readonly appliedRevision?: number | undefined;
+  readonly lastNack?: RejectedVersion | undefined;
+}
+
 export interface ClusterInputs {
   readonly self: string;
   readonly members: readonly Member[];
@@ -61,6 +85,8 @@ export interface ClusterInputs {
   readonly etcd: EtcdFacts | undefined;
   readonly controller: string | undefined;
   readonly removed: readonly RemovedNode[];
+  /** Data nodes attached to a control node now; absent when the statuses were not read. */
+  readonly dataNodes?: readonly DataNodeAttachment[];
   readonly warnings: readonly string[];
 }
 
@@ -114,6 +140,18 @@ export function buildClusterView(inputs: ClusterInputs): ClusterView {
     self: id === inputs.self,
   });
 
+  const attachments = new Map(inputs.dataNodes?.map((a) => [a.nodeId, a]));
+  const distribution = (id: string, gossiped: number | null) => {
+    const a = attachments.get(id);
+    const applied = a?.appliedRevision ?? gossiped;
+    const nack = a?.lastNack;
+    return {
+      configVersion: applied,
+      attachedTo: a?.controlNodeId ?? null,
+      lastNack: nack !== undefined && (applied === null || nack.revision > applied) ? nack : null,
+    };
+  };
+
   const nodes: NodeView[] = inputs.members
     .filter((m) => !hiddenByRemoval(m, inputs.removed))
     .map((m) => ({
@@ -123,12 +161,28 @@ export function buildClusterView(inputs: ClusterInputs): ClusterView {
       status: m.state === 'alive' || m.state === 'suspect' ? 'READY' : 'DOWN',
       availability: AVAILABILITY[m.state],
       since: new Date(m.since).toISOString(),
-      configVersion: m.info.configVersion,
+      ...distribution(m.info.id, m.info.configVersion),
       version: m.info.version,
     }));
+  // A data node attached to a control node is up, even when gossip does not know it (a
+  // data node outside the gossip network, or one gossip has not heard yet).
+  const known = new Set(inputs.members.map((m) => m.info.id));
+  for (const a of attachments.values()) {
+    if (known.has(a.nodeId)) continue;
+    known.add(a.nodeId);
+    nodes.push({
+      ...common(a.nodeId),
+      role: 'data',
+      address: null,
+      status: 'READY',
+      availability: 'UNKNOWN',
+      since: null,
+      ...distribution(a.nodeId, null),
+      version: null,
+    });
+  }
   // etcd members gossip does not know: started but never gossiped, or forgotten by gossip
   // while still voting. They count towards quorum, so they are shown (and can be removed).
-  const known = new Set(inputs.members.map((m) => m.info.id));
   for (const m of etcdMembers ?? []) {
     const id = etcdNodeId(m);
     if (known.has(id)) continue;
@@ -140,6 +194,8 @@ export function buildClusterView(inputs: ClusterInputs): ClusterView {
       availability: 'UNKNOWN',
       since: null,
       configVersion: null,
+      attachedTo: null,
+      lastNack: null,
       version: null,
     });
   }

@@ -10,7 +10,17 @@ const roleText = (n: NodeView): string => {
   return marks.length === 0 ? role : `${role} (${marks.join(', ')})`;
 };
 
-const configText = (n: NodeView): string => (n.configVersion === null ? '-' : String(n.configVersion));
+const configText = (n: NodeView): string => {
+  const applied = n.configVersion === null ? '-' : String(n.configVersion);
+  return n.lastNack === null ? applied : `${applied} (rejected ${n.lastNack.revision})`;
+};
+
+const errorText = (n: NodeView): string => {
+  const first = n.lastNack?.errors[0];
+  if (n.lastNack === null || first === undefined) return '-';
+  const more = n.lastNack.errors.length > 1 ? ` (+${n.lastNack.errors.length - 1} more)` : '';
+  return `${first.code}: ${first.path ? `${first.path}: ` : ''}${first.message}${more}`;
+};
 
 type Column = readonly [header: string, cell: (n: NodeView) => string];
 
@@ -33,8 +43,14 @@ const DETAILS: readonly Column[] = [
   ['Address', (n) => n.address ?? '-'],
 ];
 
+// Shown only when some data node is attached, so a control plane alone reads as before.
+const ATTACHED: Column = ['Attached to', (n) => n.attachedTo ?? '-'];
+const LAST_ERROR: Column = ['Last error', errorText];
+
 export function formatNodesTable(view: ClusterView, details: boolean): string {
-  const columns = details ? DETAILS : SUMMARY;
+  const attached = view.nodes.some((n) => n.attachedTo !== null);
+  const distribution = attached ? (details ? [ATTACHED, LAST_ERROR] : [ATTACHED]) : [];
+  const columns = [...(details ? DETAILS : SUMMARY), ...distribution];
   const rows = [
     columns.map(([h]) => h),
     columns.map(([h]) => '-'.repeat(h.length)),
@@ -61,6 +77,11 @@ export function viewWarnings(view: ClusterView): string[] {
       'NO QUORUM: etcd has no leader, so the configuration cannot change. Bring control nodes back; ' +
         'if most are lost for good, rebuild from one survivor (docs/cluster.md, "Recovering from quorum loss").',
     );
+  }
+  for (const n of view.nodes) {
+    if (n.lastNack === null) continue;
+    const serving = n.configVersion === null ? 'nothing yet' : `version ${n.configVersion}`;
+    out.push(`${n.id} rejected version ${n.lastNack.revision} and serves ${serving}: ${errorText(n)}`);
   }
   for (const w of view.warnings) out.push(`partial view: ${w}`);
   return out;

@@ -1,6 +1,6 @@
+import { encodeRemovedNode, removedNodeKey, type RemovedNode } from '../../cluster/node/index.js';
 import { adminFail, adminOk, type AdminResult } from './errors.js';
 import type { ClusterView, NodeView } from './node-view.js';
-import { encodeRemovedNode, removedNodeKey, type RemovedNode } from './removed-nodes.js';
 import type { AdminSources } from './sources.js';
 
 /**

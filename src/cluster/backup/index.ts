@@ -18,6 +18,11 @@ export {
   type BackupErrorCode,
   type BackupResult,
 } from './errors.js';
-export { planRecovery, type RecoveryInput, type RecoveryPlan } from './recovery-plan.js';
-export { batchesOf, restoreArchive, type RestoreReport } from './restore-archive.js';
+export {
+  planRecovery,
+  type RecoveryInput,
+  type RecoveryPlan,
+  type RecoveryProbe,
+} from './recovery-plan.js';
+export { batchesOf, restoreArchive, restoreKeys, type RestoreReport } from './restore-archive.js';
 export { snapshotStore, type SnapshotOptions, type StoreSnapshot } from './snapshot-store.js';

@@ -35,9 +35,21 @@ export interface RestoreReport {
 export async function restoreArchive(store: Store, archive: Uint8Array): Promise<RestoreReport> {
   const decoded = decodeArchive(archive);
   if (!decoded.ok) throw decoded.error;
+  const written = await restoreKeys(store, decoded.value.keys);
+  return { manifest: decoded.value.manifest, keys: decoded.value.keys.length, ...written };
+}
+
+/**
+ * The writing half of restoreArchive, for keys of an archive already decoded (and perhaps
+ * filtered: `bootstrap --archivepath` leaves the old cluster's node records out).
+ */
+export async function restoreKeys(
+  store: Store,
+  keys: readonly ArchivedKey[],
+): Promise<Pick<RestoreReport, 'batches' | 'revision'>> {
   await assertEmpty(store);
   let revision = await store.revision();
-  const batches = batchesOf(decoded.value.keys);
+  const batches = batchesOf(keys);
   for (const [i, batch] of batches.entries()) {
     const compare: Compare[] = batch.map((k) => ({
       key: k.key,
@@ -56,12 +68,7 @@ export async function restoreArchive(store: Store, archive: Uint8Array): Promise
     }
     revision = result.revision;
   }
-  return {
-    manifest: decoded.value.manifest,
-    keys: decoded.value.keys.length,
-    batches: batches.length,
-    revision,
-  };
+  return { batches: batches.length, revision };
 }
 
 async function assertEmpty(store: Store): Promise<void> {

@@ -8,6 +8,11 @@ export interface StartPlan {
   readonly state: InitialClusterState;
   /** Every member of the cluster being formed or joined, this one included. */
   readonly peers: readonly InitialPeer[];
+  /**
+   * Rewrite the membership to this member alone (quorum recovery). For one start only:
+   * every start with it drops the members added since.
+   */
+  readonly forceNewCluster?: boolean;
 }
 
 /** `a=https://10.0.0.1:2380,b=https://10.0.0.2:2380`: one entry per peer URL. */
@@ -39,6 +44,7 @@ export function etcdArgs(member: EtcdMember, plan: StartPlan): string[] {
     '--log-outputs=stderr',
     '--log-level=warn',
   ];
+  if (plan.forceNewCluster === true) args.push('--force-new-cluster');
   const tls = member.tls;
   if (tls !== undefined) {
     args.push(

@@ -49,6 +49,8 @@ export interface SupervisorHealth {
   readonly healthy: boolean;
   /** Why not, when not healthy. */
   readonly reason?: string;
+  /** Set when the member answered and knows no leader: the cluster has no quorum (or is electing). */
+  readonly noLeader?: boolean;
 }
 
 export type SupervisorEvents = {
@@ -142,6 +144,48 @@ export class EtcdSupervisor extends EventEmitter<SupervisorEvents> {
     await this.#prepare('restart');
     // etcd ignores --initial-cluster once it has data; the flag must still be well formed.
     await this.#startFirst({ state: 'existing', peers: [this.#self()] }, Date.now() + this.#startTimeoutMs);
+  }
+
+  /**
+   * Rebuilds a cluster that lost quorum for good out of this member's data. etcd first
+   * starts from the data as usual: a member that can reach quorum answers within
+   * `settleMs` (it serves clients once it has published itself through the log), and
+   * `check` sees its status and member list; one that cannot stays mute, and `check` gets
+   * undefined. `check` throws to refuse. Then etcd is started once with
+   * --force-new-cluster, which rewrites the membership to this member alone and makes it
+   * leader, keeping every key it had applied. Restarts after that go without the flag:
+   * each forced start would drop the members added since.
+   */
+  async recoverExisting(
+    check: (probe: { status: MemberStatus; members: MemberInfo[] } | undefined) => void,
+    settleMs: number = 10 * this.member.electionMs,
+  ): Promise<void> {
+    await this.#prepare('restart');
+    const normal: StartPlan = { state: 'existing', peers: [this.#self()] };
+    this.#plan = normal;
+    const proc = await this.#spawn();
+    try {
+      let status: MemberStatus | undefined;
+      try {
+        status = await waitForStatus(
+          proc,
+          this.clientUrls,
+          this.#tls,
+          Date.now() + settleMs,
+          () => true,
+          this.member.name,
+        );
+      } catch (err) {
+        // Still running, yet mute: it could not publish itself, for want of a leader.
+        if (!proc.running) throw err;
+      }
+      check(status && { status: await this.status(), members: await this.members() });
+    } finally {
+      await proc.stop(this.#stopGraceMs);
+      this.#proc = undefined;
+    }
+    await this.#startFirst({ ...normal, forceNewCluster: true }, Date.now() + this.#startTimeoutMs);
+    this.#plan = normal;
   }
 
   /**
@@ -348,8 +392,11 @@ export class EtcdSupervisor extends EventEmitter<SupervisorEvents> {
     if (this.#probing || this.#proc?.running !== true) return;
     this.#probing = true;
     try {
-      const reason = unhealthyReason(await this.status());
-      this.#setHealth(reason === undefined ? { healthy: true } : { healthy: false, reason });
+      const status = await this.status();
+      const reason = unhealthyReason(status);
+      this.#setHealth(
+        reason === undefined ? { healthy: true } : { healthy: false, reason, noLeader: !hasLeader(status) },
+      );
     } catch (err) {
       this.#setHealth({
         healthy: false,
@@ -363,7 +410,8 @@ export class EtcdSupervisor extends EventEmitter<SupervisorEvents> {
   #setHealth(health: SupervisorHealth): void {
     const was = this.#health;
     this.#health = health;
-    if (was.healthy !== health.healthy) this.emit('health', health);
+    // Losing the leader is news even to a member that was unhealthy already (no answer).
+    if (was.healthy !== health.healthy || was.noLeader !== health.noLeader) this.emit('health', health);
   }
 
   #fail(error: EtcdError): void {

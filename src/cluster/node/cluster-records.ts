@@ -73,8 +73,16 @@ async function tokenOps(
 
 /** The CA, its key unsealed. */
 export async function readClusterCa(store: Store, dataKey: DataKey): Promise<ClusterCa> {
-  const cert = await mustGet(store, CA_CERT_KEY);
-  const key = await dataKey.open(await mustGet(store, CA_KEY_KEY), CA_KEY_KEY);
+  return openClusterCa(await mustGet(store, CA_CERT_KEY), await mustGet(store, CA_KEY_KEY), dataKey);
+}
+
+/** The CA from its two records as stored (wherever they were read: the store, an archive). */
+export async function openClusterCa(
+  cert: Uint8Array,
+  sealedKey: Uint8Array,
+  dataKey: DataKey,
+): Promise<ClusterCa> {
+  const key = await dataKey.open(sealedKey, CA_KEY_KEY);
   if (!key.ok) throw new NodeError('NODE_CLUSTER_DATA', CA_KEY_KEY, key.error.message, { cause: key.error });
   const ca = loadClusterCa(decoder.decode(cert), decoder.decode(key.value));
   if (!ca.ok) throw new NodeError('NODE_CLUSTER_DATA', CA_KEY_KEY, ca.error.message, { cause: ca.error });

@@ -1,5 +1,6 @@
 import type { Logger } from '../../log/index.js';
 import { Election } from '../election/index.js';
+import type { SupervisorHealth } from '../etcd/index.js';
 import { GossipConfig, GossipNode, type MemberEvent } from '../gossip/index.js';
 import {
   caFingerprint,
@@ -16,13 +17,16 @@ import {
   readClusterCa,
   readNodeRecords,
   readTokenRegistry,
+  readTokens,
   TOKEN_RECORDS_KEY,
+  type ClusterTokens,
 } from './cluster-records.js';
 import { ControllerGate, type ControllerDuty } from './controller-gate.js';
 import { formationProof } from './formation-crypto.js';
-import { joinInfoFor } from './join-info.js';
+import { distributionAddresses, joinInfoFor } from './join-info.js';
 import type { Membership } from './new-cluster.js';
 import { gossipAddressOf, joinAddressOf, type ControlNodeNetwork } from './node-options.js';
+import { isNodeDenied } from './removed-nodes.js';
 import { openDataKey } from './state-dir.js';
 
 // A control node once it is a member: etcd runs and the store answers. It serves joins
@@ -52,10 +56,13 @@ export class ControlNode {
   readonly #o: ControlNodeOptions;
   readonly #joinServer: JoinServer;
   readonly #failureListeners = new Set<(err: Error) => void>();
+  readonly #tokenListeners = new Set<() => void>();
+  readonly #dataKey: DataKey;
   #registry: TokenRegistry;
   #tokensWatch: Watch | undefined;
   #leaving = false;
   #stopped = false;
+  #noQuorum = false;
 
   private constructor(
     options: ControlNodeOptions,
@@ -68,6 +75,7 @@ export class ControlNode {
     this.network = network;
     this.membership = options.membership;
     this.#registry = registry;
+    this.#dataKey = dataKey;
     const { state, secrets, store } = options.membership;
     this.gossip = new GossipNode({
       config: GossipConfig.parse({
@@ -118,17 +126,14 @@ export class ControlNode {
           ca,
           credentials,
           tokens: { verify: (token, role) => self.#registry.verify(token, role) },
+          isDenied: (nodeId) => isNodeDenied(store, nodeId),
           answerFor: (identity) => self.#joinInfo(identity, proof),
           log,
         }),
       dataKey,
     );
     supervisor.on('failed', (err) => node.#fail(err));
-    supervisor.on('health', (h) =>
-      h.healthy
-        ? log.info('etcd member healthy again')
-        : log.warn({ reason: h.reason }, 'etcd member unhealthy'),
-    );
+    supervisor.on('health', (h) => node.#reportHealth(h));
     node.#watchTokens(modRevision + 1);
     try {
       await store.put(
@@ -157,6 +162,16 @@ export class ControlNode {
   /** Called when the node can no longer work: its etcd member was removed or crash-looped. */
   onFailure(listener: (err: Error) => void): void {
     this.#failureListeners.add(listener);
+  }
+
+  /** The current join tokens, unsealed (what `switchyard tokens` prints). */
+  tokens(): Promise<ClusterTokens> {
+    return readTokens(this.membership.store, this.#dataKey);
+  }
+
+  /** Called after the tokens changed (a rotation on any control node). */
+  onTokensChanged(listener: () => void): void {
+    this.#tokenListeners.add(listener);
   }
 
   /** Alive control nodes in this node's gossip view, itself included. */
@@ -198,6 +213,26 @@ export class ControlNode {
     await this.stop();
   }
 
+  /**
+   * Quorum loss gets its own message: it is the one failure an operator must act on, and
+   * the one that stops the controller (its writes and lease renewals need a leader).
+   */
+  #reportHealth(h: SupervisorHealth): void {
+    const { log } = this.#o;
+    if (h.noLeader === true) {
+      this.#noQuorum = true;
+      log.error(
+        { reason: h.reason },
+        'the store has no quorum: configuration writes are stopped, data nodes keep their last configuration',
+      );
+    } else if (h.healthy) {
+      log.info(this.#noQuorum ? 'the store has quorum again' : 'etcd member healthy again');
+      this.#noQuorum = false;
+    } else {
+      log.warn({ reason: h.reason }, 'etcd member unhealthy');
+    }
+  }
+
   async #startGossip(): Promise<void> {
     const { log, membership } = this.#o;
     await this.gossip.start();
@@ -236,6 +271,7 @@ export class ControlNode {
       secrets,
       gossipSeeds: seeds,
       etcdEndpoints: identity.role === 'control' ? await this.#etcdEndpoints() : [],
+      distribution: distributionAddresses(this.gossip.self, this.gossip.members()),
       ...(proof === undefined ? {} : { formationProof: proof }),
     });
   }
@@ -268,6 +304,7 @@ export class ControlNode {
         try {
           this.#registry = parseRegistry(credentials.caPem, event.kv.value);
           this.#o.log.info('join tokens changed');
+          for (const listener of this.#tokenListeners) listener();
         } catch (err) {
           this.#o.log.error({ err }, 'unreadable join token records; keeping the previous ones');
         }

@@ -15,6 +15,7 @@ export {
   TlsAlpn01Answer,
   tlsAlpn01Key,
 } from './acme-keys.js';
+export { isMembershipKey, seedFromArchive, type ArchiveSeed } from './archive-seed.js';
 export { readTokens, rotateTokens, type ClusterTokens } from './cluster-records.js';
 export {
   configChanges,
@@ -29,6 +30,7 @@ export {
 export { readStoredConfig, type StoredConfig } from './config-writer.js';
 export { ControlNode, type ControlNodeOptions } from './control-node.js';
 export { ControllerGate, type ControllerDuty, type ControllerGateOptions } from './controller-gate.js';
+export { DATA_KEY_FILE, readDataKeyFile, writeDataKeyFile } from './data-key-file.js';
 export { isNodeError, NODE_ERROR_CODES, NodeError, type NodeErrorCode } from './errors.js';
 export {
   formationStep,
@@ -41,12 +43,25 @@ export {
   type HeardReport,
 } from './formation.js';
 export { formationKey, formationProof, formationToken } from './formation-crypto.js';
-export { ControlJoinInfo, DataJoinInfo, joinInfoFor, type JoinInfoSource } from './join-info.js';
+export {
+  ControlJoinInfo,
+  DataJoinInfo,
+  DISTRIBUTION_ADDRESS,
+  distributionAddresses,
+  joinInfoFor,
+  type JoinInfoSource,
+} from './join-info.js';
 export { ControlNodeNetwork } from './node-options.js';
-export { parsePeerAddress, type PeerAddress } from './peer-address.js';
+export {
+  formatPeerAddress,
+  parsePeerAddress,
+  resolvePeerAddresses,
+  type PeerAddress,
+} from './peer-address.js';
 export {
   bootstrapCluster,
   handOver,
+  recoverControlNode,
   startControlNode,
   type BootstrapOptions,
   type Bootstrapped,
@@ -55,5 +70,16 @@ export {
   type StartedHow,
   type StartedNode,
 } from './start.js';
-export { NodeState, readNodeState, STATE_FILES } from './state-dir.js';
+export {
+  encodeRemovedNode,
+  isDenied,
+  isNodeDenied,
+  readRemovedNodes,
+  REMOVAL_REASONS,
+  REMOVED_NODES_PREFIX,
+  RemovedNode,
+  removedNodeKey,
+} from './removed-nodes.js';
+export { NodeState, openDataKey, readNodeState, STATE_FILES, writeAtomic } from './state-dir.js';
 export { openStateStore, type StateStore } from './state-store.js';
+export { formatTokensFile, writeTokensFile } from './tokens-file.js';

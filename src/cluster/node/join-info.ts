@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KEY_BYTES } from '../gossip/index.js';
+import { KEY_BYTES, type Member } from '../gossip/index.js';
 import { ClusterId, DATA_KEY_BYTES, type NodeIdentity } from '../pki/index.js';
 import type { NodeSecrets } from './state-dir.js';
 
@@ -19,8 +19,27 @@ export const DataJoinInfo = z.object({
     /** Gossip addresses (`host:port`) of control nodes to join through. */
     seeds: z.array(z.string()).min(1),
   }),
+  /**
+   * Where control nodes serve the distribution stream (`host:port`), as far as the
+   * answering node knows: a data node's first list, refreshed from gossip later.
+   */
+  distribution: z.array(z.string()).optional(),
 });
 export type DataJoinInfo = z.infer<typeof DataJoinInfo>;
+
+/** The gossip address name under which a control node announces its distribution server. */
+export const DISTRIBUTION_ADDRESS = 'distribution';
+
+/** The distribution addresses control nodes announce: `self` first, then the live others. */
+export function distributionAddresses(self: Member, members: readonly Member[]): string[] {
+  const out = new Set<string>();
+  for (const m of [self, ...members]) {
+    const address = m.info.addresses[DISTRIBUTION_ADDRESS];
+    const live = m === self || m.state === 'alive' || m.state === 'suspect';
+    if (m.info.role === 'control' && live && address !== undefined) out.add(address);
+  }
+  return [...out];
+}
 
 export const ControlJoinInfo = DataJoinInfo.extend({
   dataKeys: z.array(Base64Key(DATA_KEY_BYTES)).min(1),
@@ -36,6 +55,8 @@ export interface JoinInfoSource {
   readonly secrets: NodeSecrets;
   readonly gossipSeeds: readonly string[];
   readonly etcdEndpoints: readonly string[];
+  /** Distribution addresses of the control nodes (see distributionAddresses). */
+  readonly distribution?: readonly string[];
   readonly formationProof?: string;
 }
 
@@ -44,6 +65,7 @@ export function joinInfoFor(identity: NodeIdentity, source: JoinInfoSource): Dat
   const data: DataJoinInfo = {
     clusterId: source.clusterId,
     gossip: { keys: [...source.secrets.gossipKeys], seeds: [...source.gossipSeeds] },
+    ...(source.distribution === undefined ? {} : { distribution: [...source.distribution] }),
   };
   if (identity.role !== 'control') return data;
   return {

@@ -14,7 +14,9 @@ import {
   type PkiResult,
 } from '../pki/index.js';
 import type { EtcdStore } from '../store/index.js';
-import { CA_CERT_KEY, clusterRecordOps, type ClusterTokens } from './cluster-records.js';
+import { restoreKeys } from '../backup/index.js';
+import type { ArchiveSeed } from './archive-seed.js';
+import { CA_CERT_KEY, clusterRecordOps, readTokens, type ClusterTokens } from './cluster-records.js';
 import { restrictToControlNodes } from './etcd-auth.js';
 import { newSupervisor } from './etcd-member.js';
 import { formationSecret } from './formation-crypto.js';
@@ -41,6 +43,8 @@ export interface NewClusterOptions {
   readonly formationKey?: Buffer;
   /** How long that derived token works (default: until rotated). */
   readonly formationTokenTtlMs?: number;
+  /** Start from a backup: its CA, data key, tokens and configuration instead of new ones. */
+  readonly seed?: ArchiveSeed;
 }
 
 /** Everything a started member is: what ControlNode.start takes. */
@@ -65,39 +69,30 @@ export const must = <T>(result: PkiResult<T>): T => {
 };
 
 export async function createCluster(options: NewClusterOptions): Promise<NewCluster> {
-  const { stateDir, network, clusterId } = options;
+  const { stateDir, network, clusterId, seed } = options;
   await clearPartialState(stateDir);
-  const ca = must(await createClusterCa({ clusterId }));
-  const dataSecret = DataKey.generateSecret();
-  const dataKey = must(await DataKey.create([dataSecret]));
+  const ca = seed?.ca ?? must(await createClusterCa({ clusterId }));
+  const { dataKey, dataKeys } = seed ?? (await newDataKey());
   const secrets: NodeSecrets = {
-    dataKeys: [Buffer.from(dataSecret).toString('base64')],
+    dataKeys: [...dataKeys],
     gossipKeys: [randomBytes(KEY_BYTES).toString('base64')],
   };
   await writeNodeSecrets(stateDir, secrets);
   const credentials = await ownCredentials(ca, network);
   await writeCredentials(statePath(stateDir, 'pki'), credentials);
 
-  const registry = new TokenRegistry({ caPem: ca.certPem });
-  const tokens: ClusterTokens = { control: registry.issue('control'), data: registry.issue('data') };
-  if (options.formationKey !== undefined) {
-    const secret = formationSecret(options.formationKey, caFingerprint(ca.certPem));
-    const ttl = options.formationTokenTtlMs;
-    registry.issue('control', ttl === undefined ? { secret } : { secret, ttlMs: ttl });
-  }
-
-  const supervisor = newSupervisor(network, clusterId, stateDir);
+  const supervisor = newSupervisor(network, ca.clusterId, stateDir);
   await supervisor.bootstrapNew();
   let store: EtcdStore | undefined;
   try {
     await restrictToControlNodes(supervisor.clientUrls, supervisor.clientTls!);
     store = await openSidecarStore(supervisor);
-    await store.txn({
-      compare: [{ key: CA_CERT_KEY, target: 'createRevision', op: '=', value: 0 }],
-      success: await clusterRecordOps(ca, dataKey, registry, tokens),
-    });
+    const tokens =
+      seed === undefined
+        ? await writeClusterRecords(store, ca, dataKey, options)
+        : await restore(store, seed);
     const state: NodeState = {
-      clusterId,
+      clusterId: ca.clusterId,
       nodeId: network.nodeId,
       role: 'control',
       etcdClientUrls: [...supervisor.clientUrls],
@@ -109,6 +104,41 @@ export async function createCluster(options: NewClusterOptions): Promise<NewClus
     await supervisor.stop();
     throw err;
   }
+}
+
+async function newDataKey(): Promise<{ dataKey: DataKey; dataKeys: readonly string[] }> {
+  const secret = DataKey.generateSecret();
+  return {
+    dataKey: must(await DataKey.create([secret])),
+    dataKeys: [Buffer.from(secret).toString('base64')],
+  };
+}
+
+/** A new cluster's records: the CA, the first tokens (and bootstrap-expect's derived one). */
+async function writeClusterRecords(
+  store: EtcdStore,
+  ca: ClusterCa,
+  dataKey: DataKey,
+  options: NewClusterOptions,
+): Promise<ClusterTokens> {
+  const registry = new TokenRegistry({ caPem: ca.certPem });
+  const tokens: ClusterTokens = { control: registry.issue('control'), data: registry.issue('data') };
+  if (options.formationKey !== undefined) {
+    const secret = formationSecret(options.formationKey, caFingerprint(ca.certPem));
+    const ttl = options.formationTokenTtlMs;
+    registry.issue('control', ttl === undefined ? { secret } : { secret, ttlMs: ttl });
+  }
+  await store.txn({
+    compare: [{ key: CA_CERT_KEY, target: 'createRevision', op: '=', value: 0 }],
+    success: await clusterRecordOps(ca, dataKey, registry, tokens),
+  });
+  return tokens;
+}
+
+/** A backup's keys, in the empty store of the new member; the tokens are the backup's. */
+async function restore(store: EtcdStore, seed: ArchiveSeed): Promise<ClusterTokens> {
+  await restoreKeys(store, seed.keys);
+  return readTokens(store, seed.dataKey);
 }
 
 /** The creating node issues its own certificate: it holds the CA already. */

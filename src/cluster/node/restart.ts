@@ -1,4 +1,6 @@
-import { openSidecarStore } from '../etcd/index.js';
+import type { Logger } from '../../log/index.js';
+import { planRecovery } from '../backup/index.js';
+import { openSidecarStore, type EtcdSupervisor } from '../etcd/index.js';
 import { readCredentials } from '../pki/index.js';
 import { NodeError } from './errors.js';
 import { newSupervisor } from './etcd-member.js';
@@ -16,6 +18,38 @@ export async function restartMember(
   network: ControlNodeNetwork,
   state: NodeState,
 ): Promise<Membership> {
+  return startMember(stateDir, network, state, (supervisor) => supervisor.restartExisting());
+}
+
+/**
+ * `switchyard recover`: the same start, except that etcd forces a new cluster of this
+ * member alone out of its data, once planRecovery agrees (no leader, and this member
+ * votes). The members it drops are logged; they must never start again with their data.
+ */
+export async function recoverMember(
+  stateDir: string,
+  network: ControlNodeNetwork,
+  state: NodeState,
+  log: Logger,
+): Promise<Membership> {
+  return startMember(stateDir, network, state, (supervisor) =>
+    supervisor.recoverExisting((probe) => {
+      const plan = planRecovery({ survivor: state.nodeId, probe });
+      if (!plan.ok) throw plan.error;
+      log.warn(
+        { survivor: state.nodeId, dropped: plan.value.dropped?.map((m) => m.name || m.id) ?? 'unknown' },
+        'recovering: forcing a new cluster of this member alone',
+      );
+    }),
+  );
+}
+
+async function startMember(
+  stateDir: string,
+  network: ControlNodeNetwork,
+  state: NodeState,
+  start: (supervisor: EtcdSupervisor) => Promise<void>,
+): Promise<Membership> {
   if (state.left === true) {
     throw new NodeError(
       'NODE_LEFT',
@@ -26,7 +60,7 @@ export async function restartMember(
   const secrets = await readNodeSecrets(stateDir);
   const credentials = must(await readCredentials(statePath(stateDir, 'pki')));
   const supervisor = newSupervisor({ ...network, nodeId: state.nodeId }, state.clusterId, stateDir);
-  await supervisor.restartExisting();
+  await start(supervisor);
   try {
     return { state, secrets, credentials, supervisor, store: await openSidecarStore(supervisor) };
   } catch (err) {

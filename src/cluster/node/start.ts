@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../log/index.js';
 import { writeCredentials, createAdminCredentials } from '../pki/index.js';
@@ -11,11 +10,13 @@ import { NodeError } from './errors.js';
 import { formationKey, formationToken } from './formation-crypto.js';
 import { FormationSession } from './formation-session.js';
 import { joinAsControl } from './join-control.js';
-import { createCluster, must, type Membership } from './new-cluster.js';
+import { seedFromArchive } from './archive-seed.js';
+import { writeDataKeyFile } from './data-key-file.js';
+import { createCluster, must, type Membership, type NewCluster } from './new-cluster.js';
 import type { ControlNodeNetwork } from './node-options.js';
 import { formatPeerAddress } from './peer-address.js';
-import { restartMember } from './restart.js';
-import { readNodeState, statePath, writeAtomic, writeNodeState, clearPartialState } from './state-dir.js';
+import { recoverMember, restartMember } from './restart.js';
+import { readNodeState, statePath, writeNodeState, clearPartialState } from './state-dir.js';
 
 // The three ways a control node comes up, chosen by what it finds: state in its directory
 // (restart, whatever the flags say: a node never bootstraps twice), a token (join), or
@@ -40,13 +41,15 @@ export interface StartControlNodeOptions extends NodeStartOptions {
   readonly bootstrapToken?: string;
   /** For a cluster this node creates (bootstrap-expect); generated when absent. */
   readonly clusterId?: string;
+  /** bootstrap-expect: where the node that creates the cluster writes the admin credentials and the data key. */
+  readonly adminDir?: string;
   /** How long a join may take, and how long a formation token made without a bootstrap token works. */
   readonly timeoutMs: number;
   /** Ends a wait for peers early (shutdown). */
   readonly signal: AbortSignal;
 }
 
-export type StartedHow = 'restarted' | 'joined' | 'bootstrapped';
+export type StartedHow = 'restarted' | 'joined' | 'bootstrapped' | 'recovered';
 
 export interface StartedNode {
   readonly node: ControlNode;
@@ -99,6 +102,7 @@ export async function startControlNode(o: StartControlNodeOptions): Promise<Star
         ...(o.bootstrapToken === undefined ? { formationTokenTtlMs: o.timeoutMs } : {}),
       });
       await session.close();
+      if (o.adminDir !== undefined) await writeOperatorFiles(o.adminDir, created);
       return run(o, created, 'bootstrapped', key);
     }
     o.log.info({ peers: outcome.peers.length }, 'bootstrap-expect: joining the cluster that formed');
@@ -114,6 +118,23 @@ export async function startControlNode(o: StartControlNodeOptions): Promise<Star
   } finally {
     await session.close();
   }
+}
+
+/**
+ * `switchyard recover`: rebuilds a cluster that lost quorum for good around this node,
+ * which must hold state (its etcd data) and must have been a voter. See recoverMember.
+ */
+export async function recoverControlNode(o: NodeStartOptions): Promise<StartedNode> {
+  o.log.info({ nodeId: o.network.nodeId, stateDir: o.stateDir }, 'control node recovering');
+  const state = await readNodeState(o.stateDir);
+  if (state === undefined) {
+    throw new NodeError(
+      'NODE_NO_CLUSTER',
+      statePath(o.stateDir, 'identity'),
+      'is missing: recover runs on a surviving control node, from its state directory',
+    );
+  }
+  return run(o, await recoverMember(o.stateDir, o.network, state, o.log), 'recovered', undefined);
 }
 
 async function run(
@@ -143,15 +164,14 @@ export interface BootstrapOptions extends NodeStartOptions {
   readonly clusterId?: string;
   /** Where the admin credentials and the operator's copy of the data key go. */
   readonly adminDir: string;
+  /** Start from a backup archive, with the data key ring of the cluster it was taken from. */
+  readonly restore?: { readonly archive: Uint8Array; readonly dataKeys: readonly string[] };
 }
 
 export interface Bootstrapped extends StartedNode {
   /** Present when this run created the cluster. */
   readonly tokens?: ClusterTokens;
 }
-
-/** The operator's copy of the data key, beside the admin credentials. */
-const DATA_KEY_FILE = 'data-key';
 
 /**
  * `switchyard bootstrap`: creates a cluster with this node as its first control node, and
@@ -163,13 +183,38 @@ export async function bootstrapCluster(o: BootstrapOptions): Promise<Bootstrappe
   const state = await readNodeState(o.stateDir);
   if (state !== undefined) {
     o.log.info({ clusterId: state.clusterId, nodeId: state.nodeId }, 'found cluster state: restarting');
+    if (o.restore !== undefined) o.log.warn('the node has state: the archive is not restored');
     return run(o, await restartMember(o.stateDir, o.network, state), 'restarted', undefined);
   }
-  const created = await createCluster({ ...o, clusterId: o.clusterId ?? newClusterId() });
-  await writeCredentials(o.adminDir, must(await createAdminCredentials(created.ca)));
-  await writeAtomic(join(o.adminDir, DATA_KEY_FILE), `${created.secrets.dataKeys[0]}\n`, 0o600);
+  const seed = o.restore && (await seedFromArchive(o.restore.archive, o.restore.dataKeys));
+  if (seed !== undefined && o.clusterId !== undefined && o.clusterId !== seed.manifest.clusterId) {
+    throw new NodeError(
+      'NODE_CLUSTER_DATA',
+      'clusterid',
+      `is ${o.clusterId}, but the archive is a backup of cluster ${seed.manifest.clusterId}`,
+    );
+  }
+  const created = await createCluster({
+    ...o,
+    clusterId: seed?.manifest.clusterId ?? o.clusterId ?? newClusterId(),
+    ...(seed === undefined ? {} : { seed }),
+  });
+  if (seed !== undefined) {
+    const { clusterId, revision, createdAt } = seed.manifest;
+    o.log.info(
+      { clusterId, revision, createdAt, keys: seed.keys.length },
+      'cluster restored from the archive',
+    );
+  }
+  await writeOperatorFiles(o.adminDir, created);
   const started = await run(o, created, 'bootstrapped', undefined);
   return { ...started, tokens: created.tokens };
+}
+
+/** What the operator keeps of a new cluster: the admin credentials and a copy of the data key. */
+async function writeOperatorFiles(adminDir: string, created: NewCluster): Promise<void> {
+  await writeCredentials(adminDir, must(await createAdminCredentials(created.ca)));
+  await writeDataKeyFile(adminDir, created.secrets.dataKeys);
 }
 
 /**

@@ -10,6 +10,7 @@ export const PKI_ERROR_CODES = [
   'PKI_CERT_INVALID', // a certificate or key that does not parse or does not belong together
   'PKI_IDENTITY', // a certificate without a valid Switchyard identity, or of another cluster
   'PKI_ROLE_DENIED', // a peer whose role may not use this endpoint
+  'PKI_NODE_REMOVED', // a node id on the deny list (taken out by remove-node): no join, renewal or control traffic
   'PKI_FILE_PERMS', // a credentials file that others can read
   'TOKEN_MALFORMED', // text that is not a join token
   'TOKEN_CA_MISMATCH', // a token pinned to another cluster CA

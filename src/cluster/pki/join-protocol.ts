@@ -44,6 +44,7 @@ const STATUS: Partial<Record<PkiErrorCode, number>> = {
   TOKEN_WRONG_ROLE: 403,
   PKI_NAME_NOT_ALLOWED: 403,
   PKI_ROLE_DENIED: 403,
+  PKI_NODE_REMOVED: 403,
   JOIN_RATE_LIMITED: 429,
 };
 

@@ -50,6 +50,12 @@ export interface JoinServerOptions {
    * once the certificate is issued, with the identity it names (never for renewals).
    */
   readonly answerFor?: (identity: NodeIdentity) => unknown;
+  /**
+   * Whether a node id is on the deny list (removed from the cluster): such a node gets no
+   * certificate, neither by joining again nor by renewing the one it has. A rejection of
+   * the promise fails the request, so a node that could not be checked is not admitted.
+   */
+  readonly isDenied?: (nodeId: string) => Promise<boolean>;
   readonly limiter?: FailureLimiter;
   readonly validityDays?: number;
   readonly log?: Logger;
@@ -173,6 +179,8 @@ export class JoinServer {
     // The CSR says which role the node wants; the token must grant exactly that one.
     const token = this.#options.tokens.verify(request.data.token, csr.value.role);
     if (!token.ok) return token;
+    const denied = await this.#checkDenied(csr.value.nodeId, 'csr.nodeId');
+    if (!denied.ok) return denied;
     const grant = this.#grantFor({ role: token.value.role, csr: csr.value, remoteAddress: remote });
     return this.#issue(csr.value, grant);
   }
@@ -186,11 +194,20 @@ export class JoinServer {
     const raw = socket.getPeerCertificate().raw;
     const peer = authorizePeer(raw, this.#options.ca.clusterId, ['control', 'data']);
     if (!peer.ok) return peer;
+    const denied = await this.#checkDenied(peer.value.nodeId, 'peer');
+    if (!denied.ok) return denied;
     const grant = renewalGrant(raw, remote);
     if (!grant.ok) return grant;
     const csr = await readCsr(request.data.csr);
     if (!csr.ok) return csr;
     return this.#issue(csr.value, grant.value);
+  }
+
+  async #checkDenied(nodeId: string, path: string): Promise<PkiResult<void>> {
+    const denied = (await this.#options.isDenied?.(nodeId)) ?? false;
+    return denied
+      ? pkiFail('PKI_NODE_REMOVED', path, `node ${nodeId} was removed from the cluster`)
+      : pkiOk(undefined);
   }
 
   #issue(csr: CsrRequest, grant: Grant): Promise<PkiResult<IssuedCertificate>> {

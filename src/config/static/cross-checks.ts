@@ -6,6 +6,7 @@ type Checked = {
   entryPoints: Record<string, EntryPoint>;
   ping?: { entryPoint: string; manualRouting: boolean } | undefined;
   metrics?: { prometheus?: { entryPoint: string; manualRouting: boolean } | undefined } | undefined;
+  certificatesResolvers?: Record<string, { acme: { httpChallenge?: { entryPoint: string } | undefined } }>;
 };
 
 const WILDCARD_HOSTS = new Set([undefined, '0.0.0.0', '::']);
@@ -30,6 +31,16 @@ export function crossCheck(config: Checked, implicit: readonly string[]): Static
       path: ['metrics', 'prometheus', 'entryPoint'],
       message: `unknown entrypoint ${JSON.stringify(prometheus.entryPoint)}`,
     });
+  }
+
+  for (const [name, resolver] of Object.entries(config.certificatesResolvers ?? {})) {
+    const entryPoint = resolver.acme.httpChallenge?.entryPoint;
+    if (entryPoint !== undefined && !exists(entryPoint)) {
+      issues.push({
+        path: ['certificatesResolvers', name, 'acme', 'httpChallenge', 'entryPoint'],
+        message: `unknown entrypoint ${JSON.stringify(entryPoint)}`,
+      });
+    }
   }
 
   const bound: { name: string; host: string | undefined; port: number }[] = [];

@@ -75,6 +75,18 @@ function withAbsolutePaths(config: StaticConfig, cwd: string): StaticConfig {
       config.log.filePath === undefined
         ? config.log
         : { ...config.log, filePath: resolve(cwd, config.log.filePath) },
+    certificatesResolvers: Object.fromEntries(
+      Object.entries(config.certificatesResolvers).map(([name, resolver]) => [
+        name,
+        {
+          ...resolver,
+          acme: {
+            ...resolver.acme,
+            caCertificates: resolver.acme.caCertificates.map((path) => resolve(cwd, path)),
+          },
+        },
+      ]),
+    ),
     providers:
       file === undefined
         ? config.providers

@@ -86,7 +86,7 @@ const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL', 'PANIC']
 const LOG_FORMATS = ['common', 'json'] as const;
 
 // Traefik reads the level and the format case-insensitively; downstream sees one spelling.
-function caseInsensitiveEnum<T extends string>(values: readonly T[], what: string) {
+export function caseInsensitiveEnum<T extends string>(values: readonly T[], what: string) {
   return z.string().transform((text, ctx) => {
     const value = values.find((candidate) => candidate.toLowerCase() === text.toLowerCase());
     if (value !== undefined) return value;

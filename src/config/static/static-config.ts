@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CertificatesResolver } from './acme-schema.js';
 import { crossCheck } from './cross-checks.js';
 import { EntryPoint } from './entrypoint-schema.js';
 import { withImplicitEntryPoints } from './implicit-entrypoints.js';
@@ -16,6 +17,8 @@ const StaticConfigFields = z.strictObject({
   metrics: Metrics.optional(),
   /** Absent means no access log; `accessLog: {}` writes one to stdout with defaults. */
   accessLog: AccessLog.optional(),
+  /** ACME certificate resolvers that routers name in tls.certResolver. */
+  certificatesResolvers: z.record(z.string().min(1), CertificatesResolver).default({}),
   /** Switchyard's own: where the standalone store, caches and keys live (resolved against cwd). */
   stateDir: z.string().min(1).default('./.switchyard'),
 });

@@ -23,6 +23,14 @@ export type Transport = StaticConfig['entryPoints'][string]['transport'];
 
 const DRAIN_POLL_MS = 50;
 
+/**
+ * Takes TLS connections before the terminators do, from what their ClientHello says
+ * (ACME's TLS-ALPN-01 validations); returns false to leave a connection to them.
+ */
+export interface TlsInterceptor {
+  accept(socket: Socket, serverName: string, alpn: readonly string[]): boolean;
+}
+
 function ignoreError(): void {
   // Errors on an accepted socket end in 'close', which is handled; without a listener
   // one arriving between owners would crash the process.
@@ -49,11 +57,13 @@ export class Listener {
   readonly #early: Socket[] = [];
   #entry: EntryPointRuntime | undefined;
   #transport: Transport | undefined;
+  readonly #interceptor: TlsInterceptor | undefined;
   #draining = false;
   #closed: Promise<void> | null = null;
 
-  private constructor(net: NetServer) {
+  private constructor(net: NetServer, interceptor: TlsInterceptor | undefined) {
     this.#net = net;
+    this.#interceptor = interceptor;
     this.#http = createHttpServer();
     this.#http.on('request', (req: IncomingMessage, res: ServerResponse) => {
       if (this.#draining) res.shouldKeepAlive = false;
@@ -78,7 +88,12 @@ export class Listener {
   }
 
   /** Binds `host:port` (every interface when host is undefined); rejects if it cannot. */
-  static open(host: string | undefined, port: number, logger: Logger): Promise<Listener> {
+  static open(
+    host: string | undefined,
+    port: number,
+    logger: Logger,
+    interceptor?: TlsInterceptor,
+  ): Promise<Listener> {
     return new Promise((resolve, reject) => {
       // As Node's own HTTP server sets its sockets up: the HTTP layer decides about half-close.
       const server = createNetServer({ noDelay: true, allowHalfOpen: true });
@@ -87,7 +102,7 @@ export class Listener {
         server.removeListener('error', reject);
         // Accept can fail later (EMFILE, say): the listener keeps going, and says so.
         server.on('error', (err) => logger.error({ err, host, port }, 'accepting a connection failed'));
-        resolve(new Listener(server));
+        resolve(new Listener(server, interceptor));
       });
     });
   }
@@ -190,6 +205,7 @@ export class Listener {
       this.#h2c.emit('connection', socket);
       return;
     }
+    if (this.#interceptor?.accept(socket, peek.serverName, peek.alpn) === true) return;
     const profile = this.#entry!.tlsProfileFor(peek.serverName);
     // Broken TLS options for that name, or strict SNI without a name: close, as Traefik does.
     const terminator = profile === undefined ? undefined : this.#terminators.get(profile.settings.key);

@@ -1,12 +1,14 @@
 import type { Middleware } from '../../config/dynamic/index.js';
 import { ConfigError, fail, ok, type Result } from '../../config/errors.js';
 import type { Handler } from '../handler.js';
+import type { UnresolvedHosts } from './forward-auth/index.js';
 import { builders, type Builder, type Closer } from './registry.js';
 
 /** A service's handler by qualified name, or why there is none. */
 export type ServiceLookup = (name: string) => Handler | 'disabled' | 'missing';
 
 const NO_SERVICES: ServiceLookup = () => 'missing';
+const ALL_RESOLVED: UnresolvedHosts = new Map();
 
 /**
  * Builds middleware chains from one configuration's middlewares. Each use builds its own
@@ -17,11 +19,18 @@ export class MiddlewareChainBuilder {
   readonly #configs: Readonly<Record<string, Middleware>>;
   readonly #failures = new Map<string, ConfigError>();
   readonly #services: ServiceLookup;
+  readonly #unresolved: UnresolvedHosts;
   readonly #closers: Closer[] = [];
 
-  constructor(configs: Readonly<Record<string, Middleware>>, services: ServiceLookup = NO_SERVICES) {
+  /** `unresolved`: the host names the DNS check found do not resolve (see HostResolver). */
+  constructor(
+    configs: Readonly<Record<string, Middleware>>,
+    services: ServiceLookup = NO_SERVICES,
+    unresolved: UnresolvedHosts = ALL_RESOLVED,
+  ) {
     this.#configs = configs;
     this.#services = services;
+    this.#unresolved = unresolved;
   }
 
   /** The errors of the middlewares that failed to build, one per middleware. */
@@ -63,6 +72,7 @@ export class MiddlewareChainBuilder {
       wrap: (names, inner) => this.wrap(names, inner, [...stack, name]),
       service: (serviceName) => this.#service(serviceName),
       onClose: (close) => this.#closers.push(close),
+      unresolvedHost: (host) => this.#unresolved.get(host),
     });
     if (built.ok) return built;
     const error = built.errors[0]!.under(`http.middlewares.${name}`);

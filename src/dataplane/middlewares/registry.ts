@@ -43,6 +43,11 @@ export interface BuildContext {
    * (connection pools, timers). Also run for a middleware whose chain failed to build.
    */
   onClose(close: Closer): void;
+  /**
+   * Why a host name does not resolve, when the DNS check made before the build (see
+   * HostResolver) said so; undefined otherwise.
+   */
+  unresolvedHost(host: string): string | undefined;
 }
 
 /** Releases what a middleware holds; it may be asynchronous. */

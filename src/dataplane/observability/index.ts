@@ -5,6 +5,7 @@ import type { ExchangeMeter } from './exchange-meter.js';
 
 export { connectionOf, ExchangeMeter, ExchangeObserver, exchangeObserver } from './exchange-meter.js';
 export { goTlsVersion } from './tls-version.js';
+export { ObserverChoice, type ObservedSignals } from './observer-choice.js';
 
 /** Told once the exchange it follows is over, with what the meter measured. */
 export interface ExchangeWatcher {

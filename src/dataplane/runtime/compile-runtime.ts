@@ -4,8 +4,8 @@ import type { StaticConfig } from '../../config/static/index.js';
 import { compileRouterTable, type RouteInput } from '../../rules/index.js';
 import { ForwardedHeaders, forwardingFor } from '../entrypoints/index.js';
 import type { Handler } from '../handler.js';
-import { MiddlewareChainBuilder } from '../middlewares/index.js';
-import { exchangeObserver, type RequestTracker } from '../observability/index.js';
+import { forwardAuthHosts, HostResolver, MiddlewareChainBuilder } from '../middlewares/index.js';
+import { ObserverChoice, type RequestTracker } from '../observability/index.js';
 import {
   assignRouters,
   entryPointRedirections,
@@ -16,10 +16,16 @@ import {
 import { buildServices, type ServiceRuntime, type UpstreamPools } from '../services/index.js';
 import { compileTls, DEFAULT_TLS, type SecureContextCache, type TlsProfile } from '../tls/index.js';
 import { EntryPointRuntime, type InternalRoute, type Lifecycle } from './entrypoint-runtime.js';
+import { observedSignals, type EntryPointObservability } from './observed-signals.js';
 import type { Route } from './route.js';
 import { Runtime } from './runtime.js';
 
 export type EntryPoints = StaticConfig['entryPoints'];
+type EntryPoint = EntryPoints[string];
+
+// entryPoints.<name>.observability, read where the static configuration has it.
+const observabilityOf = (entryPoint: EntryPoint): EntryPointObservability | undefined =>
+  (entryPoint as EntryPoint & { readonly observability?: EntryPointObservability }).observability;
 
 export interface CompileInput {
   readonly version: number;
@@ -44,7 +50,12 @@ export interface CompileDeps {
   readonly metrics?: RequestTracker;
   /** Told of every request when the access log is on. */
   readonly accessLog?: RequestTracker;
+  /** The DNS check of forwardAuth addresses; one shared by every configuration by default. */
+  readonly hosts?: HostResolver;
 }
+
+// Its answers outlive a configuration, so that a reload does not wait on DNS again.
+const sharedHosts = new HostResolver();
 
 /**
  * Compiles a configuration into a runtime, beside the one serving. A router whose rule,
@@ -71,21 +82,31 @@ export async function compileRuntime(input: CompileInput, deps: CompileDeps): Pr
   }
   const tls = await compileTls(input.dynamic.tls, usedOptions, deps.contexts);
   errors.push(...tls.errors);
+  // I/O before anything is built: whether forwardAuth servers' names resolve.
+  const unresolved = await (deps.hosts ?? sharedHosts).unresolved(forwardAuthHosts(middlewares));
 
-  const observer = exchangeObserver(deps.metrics, deps.accessLog);
+  const observers = new ObserverChoice(deps.metrics, deps.accessLog);
   const built = buildServices(input.dynamic, deps.pools);
   errors.push(...built.errors);
   const runtime = new Runtime(input.version, errors, built.services, tls.certificates);
 
   // The errors middleware sends its page requests straight to a service, by name.
-  const chains = new MiddlewareChainBuilder(middlewares, (name) => {
-    if (name === NOOP_SERVICE) return answerOk;
-    const found = built.services.get(name);
-    if (found !== undefined) return found.handler;
-    return name in input.dynamic.http.services ? 'disabled' : 'missing';
-  });
+  const chains = new MiddlewareChainBuilder(
+    middlewares,
+    (name) => {
+      if (name === NOOP_SERVICE) return answerOk;
+      const found = built.services.get(name);
+      if (found !== undefined) return found.handler;
+      return name in input.dynamic.http.services ? 'disabled' : 'missing';
+    },
+    unresolved,
+  );
   runtime.onClose(() => chains.close());
-  const routeOf = (spec: RouteSpec, tlsOptions: string | undefined): RouteInput<Route> | undefined => {
+  const routeOf = (
+    spec: RouteSpec,
+    tlsOptions: string | undefined,
+    entryPoint: EntryPoint,
+  ): RouteInput<Route> | undefined => {
     const path = `http.routers.${spec.name}`;
     if (tlsOptions !== undefined && !tls.profiles.has(tlsOptions)) {
       const why =
@@ -121,7 +142,12 @@ export async function compileRuntime(input: CompileInput, deps: CompileDeps): Pr
       rule,
       ...(ruleSyntax === undefined ? {} : { ruleSyntax }),
       ...(priority === undefined ? {} : { priority }),
-      target: { name: spec.name, service: spec.router.service, handler: chain.value },
+      target: {
+        name: spec.name,
+        service: spec.router.service,
+        handler: chain.value,
+        observer: observers.pick(observedSignals(spec.router.observability, observabilityOf(entryPoint))),
+      },
     };
   };
 
@@ -131,7 +157,7 @@ export async function compileRuntime(input: CompileInput, deps: CompileDeps): Pr
     const table = (specs: readonly RouteSpec[], secure: boolean) => {
       const inputs: RouteInput<Route>[] = [];
       for (const spec of specs) {
-        const route = routeOf(spec, secure ? plan.optionsByRouter.get(spec.name) : undefined);
+        const route = routeOf(spec, secure ? plan.optionsByRouter.get(spec.name) : undefined, entryPoint);
         if (route !== undefined) inputs.push(route);
       }
       const compiled = compileRouterTable(inputs);
@@ -153,7 +179,7 @@ export async function compileRuntime(input: CompileInput, deps: CompileDeps): Pr
         forwarded: new ForwardedHeaders(entryPoint.forwardedHeaders, deps.serverName),
         ping: ping !== undefined && !ping.manualRouting && ping.entryPoint === name ? ping : null,
         internalRoutes: deps.internalRoutes?.filter((route) => route.entryPoint === name) ?? [],
-        observer,
+        observer: observers.pick(observedSignals(undefined, observabilityOf(entryPoint))),
         lifecycle: deps.lifecycle,
         writeTimeout: entryPoint.transport.respondingTimeouts.writeTimeout,
         optionsByHost: plan.optionsByHost,

@@ -41,7 +41,11 @@ export interface EntryPointParts {
   readonly ping: PingSettings | null;
   /** Answered on plain requests before the routers; empty on most entrypoints. */
   readonly internalRoutes: readonly InternalRoute[];
-  /** Told of every request but /ping and internal routes, when metrics or the access log are on. */
+  /**
+   * Told of the requests no router takes (with the entrypoint's observability), when
+   * metrics or the access log are on; a router's requests go to its route's observer.
+   * /ping and internal routes are not observed.
+   */
   readonly observer: ExchangeObserver | null;
   readonly lifecycle: Lifecycle;
   /** respondingTimeouts.writeTimeout: a deadline per response, 0 for none. */
@@ -131,16 +135,19 @@ export class EntryPointRuntime {
       return;
     }
     if (!secure && this.#internalRoutes.length > 0 && this.#answerInternal(req, res, ctx)) return;
-    if (this.#observer !== null) this.#observer.track(req, res, ctx);
     if (secure && this.#optionsByHost.size > 0 && this.#misdirected(req, ctx)) {
+      this.#observer?.track(req, res, ctx);
       sendError(res, 421, 'Misdirected Request');
       return;
     }
     const route = (secure ? this.#secure : this.#plain).match(ctx);
     if (route === undefined) {
+      this.#observer?.track(req, res, ctx);
       notFound(res);
       return;
     }
+    // Before the router's middlewares, which may change what the access log reads first.
+    route.observer?.track(req, res, ctx);
     ctx.routerName = route.name;
     ctx.serviceName = route.service;
     route.handler(req, res, ctx);

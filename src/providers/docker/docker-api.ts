@@ -1,4 +1,5 @@
 import type Dockerode from 'dockerode';
+import { setMaxListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { parseEndpoint } from './endpoint.js';
@@ -56,6 +57,9 @@ export interface DockerApiOptions {
   readonly httpClientTimeout: number;
 }
 
+/** More than a provider's read ever has in flight on one engine (16 inspects, 3 lists, the events). */
+const CALLS_IN_FLIGHT = 32;
+
 /**
  * The Docker API through dockerode. The client is made on first use, not here, because a
  * TLS endpoint reads its certificate files: a failure then is a failed call, reported and
@@ -65,6 +69,9 @@ export function createDockerApi(options: DockerApiOptions): DockerApi {
   let client: Promise<{ docker: Dockerode; agent: Agent | undefined }> | undefined;
   // Aborts every call in flight on close(), so that a provider stops even when the engine hangs.
   const closing = new AbortController();
+  // Without httpClientTimeout every call listens on this one signal until it ends: a read's
+  // 16 inspects at once would pass Node's default of 10 and warn of a leak that is not one.
+  setMaxListeners(CALLS_IN_FLIGHT, closing.signal);
   const docker = async (): Promise<Dockerode> => {
     if (closing.signal.aborted) throw new Error('the Docker API client is closed');
     client ??= openClient(options).catch((error: unknown) => {

@@ -14,6 +14,8 @@ export interface SwarmServiceDocument {
   readonly Endpoint?: {
     readonly VirtualIPs?: readonly { readonly NetworkID?: string; readonly Addr?: string }[] | null;
   } | null;
+  /** The last rolling update's progress (`updating`, `completed`, `rollback_started`…); absent before the first. */
+  readonly UpdateStatus?: { readonly State?: string } | null;
 }
 
 export interface SwarmTaskDocument {

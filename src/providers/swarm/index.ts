@@ -2,3 +2,4 @@
 // Docker provider's, whose label grammar and defaults it shares.
 
 export { SwarmProvider, type SwarmProviderOptions, type SwarmProviderTimings } from './swarm-provider.js';
+export { nextRead, type ReadSchedule, type ReadTimings } from './read-schedule.js';

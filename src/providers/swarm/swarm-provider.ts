@@ -17,6 +17,7 @@ import {
   type SwarmTaskInfo,
 } from '../docker/index.js';
 import type { Emit, Provider } from '../provider.js';
+import { nextRead, type ReadTimings } from './read-schedule.js';
 import { tasksWithAddresses } from './task-addresses.js';
 
 export type SwarmProviderOptions = NonNullable<StaticConfig['providers']['swarm']>;
@@ -28,6 +29,8 @@ export interface SwarmProviderTimings {
   /** First delay between reads while tasks are on their way to running; it doubles up to convergeMaxMs. */
   readonly convergeMinMs?: number;
   readonly convergeMaxMs?: number;
+  /** Delay between reads while a service is being updated or rolled back. */
+  readonly rollingMs?: number;
 }
 
 // Service and node events come from the managers' raft log, so a manager sees them for the
@@ -51,19 +54,10 @@ const TASK_LABEL = 'com.docker.swarm.task.id';
 const DEBOUNCE_MS = 50;
 const CONVERGE_MIN_MS = 100;
 const CONVERGE_MAX_MS = 5_000;
+/** Well inside the 2 s Docker waits between a task's desired state turning to shutdown and its stop signal. */
+const ROLLING_MS = 250;
 /** A task's container is stopped within its grace period (10 s by default) of its stop signal. */
 const TASK_DRAIN_MS = 30_000;
-/** Task states on the way to `running`: while any is listed, the provider reads again soon. */
-const ON_THE_WAY = new Set([
-  'new',
-  'allocated',
-  'pending',
-  'assigned',
-  'accepted',
-  'preparing',
-  'ready',
-  'starting',
-]);
 
 interface Listed {
   readonly services: readonly SwarmServiceInfo[];
@@ -75,9 +69,10 @@ interface Listed {
  * The Swarm provider's I/O shell, talking to a manager. Traefik polls Swarm (every 15 s by
  * default); this one follows the events stream instead: a service created, updated or
  * removed, a node changed, or a task's container started or stopped on this node gives a
- * read within the debounce delay, and while tasks are on their way to running (a scale-up,
- * a rolling update, tasks on other nodes whose container events this node never sees) it
- * reads again at a short, growing interval until they settle. `refreshSeconds` remains as
+ * read within the debounce delay; while tasks are on their way to running (a scale-up,
+ * tasks on other nodes whose container events this node never sees) it reads again at a
+ * short, growing interval until they settle, and through a rolling update at a short fixed
+ * one, so that a task leaves before its stop signal (see nextRead). `refreshSeconds` remains as
  * the interval of a full read that covers anything missed.
  */
 export class SwarmProvider implements Provider {
@@ -85,8 +80,7 @@ export class SwarmProvider implements Provider {
   readonly #options: SwarmProviderOptions;
   readonly #api: DockerApi;
   readonly #debounceMs: number;
-  readonly #convergeMinMs: number;
-  readonly #convergeMaxMs: number;
+  readonly #timings: ReadTimings;
   readonly #drain = new DrainSet();
   readonly #loop: SyncLoop<Listed>;
   #convergeMs: number;
@@ -96,9 +90,12 @@ export class SwarmProvider implements Provider {
     this.#options = options;
     this.#api = api ?? createDockerApi(options);
     this.#debounceMs = timings.debounceMs ?? DEBOUNCE_MS;
-    this.#convergeMinMs = timings.convergeMinMs ?? CONVERGE_MIN_MS;
-    this.#convergeMaxMs = timings.convergeMaxMs ?? CONVERGE_MAX_MS;
-    this.#convergeMs = this.#convergeMinMs;
+    this.#timings = {
+      convergeMinMs: timings.convergeMinMs ?? CONVERGE_MIN_MS,
+      convergeMaxMs: timings.convergeMaxMs ?? CONVERGE_MAX_MS,
+      rollingMs: timings.rollingMs ?? ROLLING_MS,
+    };
+    this.#convergeMs = this.#timings.convergeMinMs;
     this.#loop = new SyncLoop({
       provider: this.name,
       source: `the Swarm manager at ${options.endpoint}`,
@@ -140,7 +137,7 @@ export class SwarmProvider implements Provider {
     }
     // Something moved: a task may be about to change state (Swarm marks it running some
     // 100 ms after its container's start event), so poll closely again.
-    this.#convergeMs = this.#convergeMinMs;
+    this.#convergeMs = this.#timings.convergeMinMs;
     this.#loop.request(this.#debounceMs);
   }
 
@@ -153,12 +150,9 @@ export class SwarmProvider implements Provider {
     ]);
     const networks = networkDocuments.map(swarmNetworkFromDocument);
     const tasks = await tasksWithAddresses(this.#api, taskDocuments, networks);
-    if (tasks.some((task) => ON_THE_WAY.has(task.state))) {
-      this.#loop.request(this.#convergeMs);
-      this.#convergeMs = Math.min(this.#convergeMs * 2, this.#convergeMaxMs);
-    } else {
-      this.#convergeMs = this.#convergeMinMs;
-    }
+    const next = nextRead(services, tasks, this.#convergeMs, this.#timings);
+    this.#convergeMs = next.convergeMs;
+    if (next.delayMs !== undefined) this.#loop.request(next.delayMs);
     const running = new Set(tasks.filter((t) => t.state === 'running').map((t) => t.id));
     this.#drain.settle(readAt, (id) => running.has(id));
     return { services: services.map(swarmServiceFromDocument), tasks, networks };

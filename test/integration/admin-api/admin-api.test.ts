@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { staticDocumentKey, type ClusterView } from '../../../src/api/admin/index.js';
+import { decodeArchive, restoreArchive } from '../../../src/cluster/backup/index.js';
 import {
+  encodeRemovedNode,
   REMOVED_NODES_PREFIX,
   RemovedNode,
-  staticDocumentKey,
-  type ClusterView,
-} from '../../../src/api/admin/index.js';
-import { decodeArchive, restoreArchive } from '../../../src/cluster/backup/index.js';
+  removedNodeKey,
+} from '../../../src/cluster/node/index.js';
 import { LocalStore, type KeyValue } from '../../../src/cluster/store/index.js';
 import { makeCa, makeNode } from '../../unit/pki/fixtures.js';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -123,6 +124,27 @@ describe('admin API over mutual TLS', { timeout: 60_000 }, () => {
       });
     }
 
+    test('403: a removed control node may not forward writes, its certificate notwithstanding', async () => {
+      const creds = await cluster.credentials('cp-8', 'control');
+      const forward = () => call(cp2().port, cluster.ca.certPem, creds, 'PUT', '/api/config/static/denied', {});
+      // Before the removal the same certificate gets past the deny list (and is refused
+      // further on, as any forward that reaches a non-controller).
+      assert.equal((await forward()).json().error?.code, 'ADMIN_NO_CONTROLLER');
+      await cluster.store.put(
+        removedNodeKey('cp-8'),
+        encodeRemovedNode({
+          nodeId: 'cp-8',
+          role: 'control',
+          reason: 'removed',
+          removedAt: new Date().toISOString(),
+          by: 'spiffe://prod/admin/admin',
+        }),
+      );
+      const res = await forward();
+      assert.equal(res.status, 403);
+      assert.equal(res.json().error?.code, 'PKI_NODE_REMOVED');
+    });
+
     test('an unknown route is a JSON 404', async () => {
       const res = await asAdmin(cp2().port, 'GET', '/api/nothing');
       assert.equal(res.status, 404);
@@ -132,39 +154,42 @@ describe('admin API over mutual TLS', { timeout: 60_000 }, () => {
 
   describe('writes go to the controller', () => {
     const doc = { entryPoints: { web: { address: ':80' } } };
-    const stored = async (name: string): Promise<Record<string, unknown> | undefined> => {
-      const { kv } = await cluster.store.get(staticDocumentKey(name));
+    // `entrypoints` is the one document the controller accepts (static-document.ts).
+    const stored = async (): Promise<Record<string, unknown> | undefined> => {
+      const { kv } = await cluster.store.get(staticDocumentKey('entrypoints'));
       return kv === undefined
         ? undefined
         : (JSON.parse(new TextDecoder().decode(kv.value)) as Record<string, unknown>);
     };
+    const path = '/api/config/static/entrypoints';
 
     test('a write to a non-controller is forwarded, and names the admin who asked', async () => {
-      const res = await asAdmin(cp2().port, 'PUT', '/api/config/static/entrypoints', doc);
+      const res = await asAdmin(cp2().port, 'PUT', path, doc);
       assert.equal(res.status, 200, res.body.toString());
       assert.equal(res.json().key, '/switchyard/static/entrypoints');
-      const saved = await stored('entrypoints');
+      const saved = await stored();
       assert.deepEqual(saved?.document, doc);
       assert.equal(saved?.updatedBy, 'spiffe://prod/admin/admin');
     });
 
-    test("the controller's own answers come back through the forward: conflict, delete, not found", async () => {
-      const created = await asAdmin(cp2().port, 'POST', '/api/config/static/created-once', doc);
+    test("the controller's own answers come back through the forward: delete, not found, conflict", async () => {
+      const deleted = await asAdmin(cp2().port, 'DELETE', path);
+      assert.equal(deleted.status, 200);
+      assert.equal(await stored(), undefined);
+      const missing = await asAdmin(cp2().port, 'DELETE', path);
+      assert.equal(missing.status, 404);
+      const created = await asAdmin(cp2().port, 'POST', path, doc);
       assert.equal(created.status, 201);
-      const again = await asAdmin(cp2().port, 'POST', '/api/config/static/created-once', doc);
+      const again = await asAdmin(cp2().port, 'POST', path, doc);
       assert.equal(again.status, 409);
       assert.equal(again.json().error?.code, 'ADMIN_CONFLICT');
-      const deleted = await asAdmin(cp2().port, 'DELETE', '/api/config/static/created-once');
-      assert.equal(deleted.status, 200);
-      assert.equal(await stored('created-once'), undefined);
-      const missing = await asAdmin(cp2().port, 'DELETE', '/api/config/static/created-once');
-      assert.equal(missing.status, 404);
     });
 
     test('the controller handles a write itself', async () => {
-      const res = await asAdmin(cp1().port, 'PUT', '/api/config/static/direct', { a: 1 });
-      assert.equal(res.status, 200);
-      assert.deepEqual((await stored('direct'))?.document, { a: 1 });
+      const other = { entryPoints: { web: { address: ':81' } } };
+      const res = await asAdmin(cp1().port, 'PUT', path, other);
+      assert.equal(res.status, 200, res.body.toString());
+      assert.deepEqual((await stored())?.document, other);
     });
 
     const invalid = [
@@ -191,12 +216,13 @@ describe('admin API over mutual TLS', { timeout: 60_000 }, () => {
         cluster.ca.certPem,
         cp1().credentials,
         'PUT',
-        '/api/config/static/loop',
-        {},
+        path,
+        { entryPoints: { loop: { address: ':82' } } },
       );
       assert.equal(res.status, 503);
       assert.equal(res.json().error?.code, 'ADMIN_NO_CONTROLLER');
-      assert.equal(await stored('loop'), undefined);
+      const saved = (await stored())?.document as { entryPoints?: Record<string, unknown> } | undefined;
+      assert.equal(saved?.entryPoints?.loop, undefined);
     });
   });
 

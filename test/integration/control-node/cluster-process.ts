@@ -32,6 +32,8 @@ interface Ports {
   readonly gossip: number;
   readonly etcdClient: number;
   readonly etcdPeer: number;
+  readonly admin: number;
+  readonly distribution: number;
 }
 
 export class TestCluster {
@@ -60,6 +62,8 @@ export class TestCluster {
         gossip: await freePort(),
         etcdClient: await freePort(),
         etcdPeer: await freePort(),
+        admin: await freePort(),
+        distribution: await freePort(),
       };
       this.#ports.set(name, ports);
     }
@@ -83,6 +87,8 @@ export class TestCluster {
       `--etcdclientport=${p.etcdClient}`,
       `--etcdpeerport=${p.etcdPeer}`,
       `--etcdbinary=${ETCD_BIN}`,
+      `--adminport=${p.admin}`,
+      `--distributionport=${p.distribution}`,
       '--log.level=INFO',
       '--log.format=json',
     ];
@@ -175,6 +181,18 @@ export class TestCluster {
     }
   }
 
+  /** kill -9 of node `name`'s etcd member, found through its pid file; the node process is the caller's. */
+  async killEtcd(name: string): Promise<void> {
+    const pidFile = `${join(this.stateDir(name), 'etcd')}.pid`;
+    const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).split(' ')[0]);
+    if (!Number.isInteger(pid) || pid <= 0) return;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+
   async clusterId(name: string): Promise<string> {
     return (
       JSON.parse(await readFile(join(this.stateDir(name), 'cluster.json'), 'utf8')) as { clusterId: string }
@@ -184,17 +202,7 @@ export class TestCluster {
   async cleanup(): Promise<void> {
     for (const child of this.#children)
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    for (const name of this.#ports.keys()) {
-      const pidFile = `${join(this.stateDir(name), 'etcd')}.pid`;
-      const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).split(' ')[0]);
-      if (Number.isInteger(pid) && pid > 0) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    }
+    for (const name of this.#ports.keys()) await this.killEtcd(name);
     await rm(this.root, { recursive: true, force: true });
   }
 }
@@ -215,7 +223,7 @@ export const isMsg =
  * 32768): ports handed out from that range (listen on 0) can be taken again by any
  * outgoing connection before the node binds them, and these tests make many.
  */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   for (;;) {
     const port = 20_000 + Math.floor(Math.random() * 12_000);
     if (handedOut.has(port) || !(await canBind(port, 'tcp')) || !(await canBind(port, 'udp'))) continue;

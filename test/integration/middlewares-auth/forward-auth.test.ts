@@ -309,7 +309,7 @@ describe('forwardAuth and the client X-Forwarded-* headers', () => {
   });
 });
 
-describe('forwardAuth when the authentication server cannot be reached', () => {
+describe('forwardAuth when the authentication server cannot be found or reached', () => {
   let origin: Origin;
   let proxy: Proxy;
 
@@ -350,11 +350,21 @@ describe('forwardAuth when the authentication server cannot be reached', () => {
     await origin.close();
   });
 
-  test('an address that does not resolve is a 500 at request time, the configuration being valid', async () => {
-    assert.ok(!proxy.outcome.errors.some((e) => e.path.includes('unresolved@file')));
-    const reply = await send(proxy.port, { host: 'unresolved.test' });
-    assert.equal(reply.status, 500);
-    assert.equal(reply.body, '');
+  // auth.invalid is under a reserved TLD (RFC 2606): the local resolver says no at once.
+  test('an address that does not resolve is a configuration error: its routers are disabled, others serve', async () => {
+    const error = proxy.outcome.errors.find((e) => e.path === 'http.middlewares.unresolved@file.address');
+    assert.ok(error, proxy.outcome.errors.map(String).join('\n'));
+    assert.equal(error.code, 'CONFIG_INVALID');
+    assert.match(error.detail, /^host "auth\.invalid" does not resolve/);
+    assert.ok(
+      proxy.outcome.errors.some(
+        (e) =>
+          e.path.startsWith('http.routers.unresolved@file') &&
+          e.detail.includes('"unresolved@file" is unusable'),
+      ),
+    );
+    assert.equal((await send(proxy.port, { host: 'unresolved.test' })).status, 404);
+    assert.equal((await send(proxy.port, { host: 'open.test' })).status, 200);
   });
 
   test('a refused connection is a 500 too', async () => {

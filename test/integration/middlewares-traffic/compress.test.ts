@@ -48,6 +48,12 @@ describe('compress through the data plane', () => {
           res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' });
           res.end(zlib.gzipSync(TEXT));
           return;
+        case '/untyped':
+          // No Content-Type, no Content-Length: compress must hold the head to decide.
+          res.writeHead(200);
+          res.write(`<!DOCTYPE html><html><body>${TEXT.slice(0, 600)}`);
+          res.end(`${TEXT.slice(600, 1500)}</body></html>`);
+          return;
         case '/image':
           res.writeHead(200, { 'content-type': 'image/png' });
           res.end(Buffer.alloc(4000, 7));
@@ -83,6 +89,11 @@ describe('compress through the data plane', () => {
         'html-only@file': { rule: 'Host(`html.test`)', service: 'app@file', middlewares: ['html-only@file'] },
         'br-default@file': { rule: 'Host(`br.test`)', service: 'app@file', middlewares: ['br-default@file'] },
         'no-images@file': { rule: 'Host(`img.test`)', service: 'app@file', middlewares: ['no-images@file'] },
+        'sniffed@file': {
+          rule: 'Host(`sniffed.test`)',
+          service: 'app@file',
+          middlewares: ['compress@file', 'sniff@file'],
+        },
       },
       services: { 'app@file': servers(app.url) },
       middlewares: {
@@ -92,6 +103,7 @@ describe('compress through the data plane', () => {
           compress: { encodings: ['br', 'gzip'], defaultEncoding: 'br', minResponseBodyBytes: 50 },
         },
         'no-images@file': { compress: { excludedContentTypes: ['image/png'], minResponseBodyBytes: 1 } },
+        'sniff@file': { contentType: {} },
       },
     });
   });
@@ -242,6 +254,22 @@ describe('compress through the data plane', () => {
     });
     assert.equal(image.headers['content-encoding'], undefined);
     assert.equal(image.body.length, 4000);
+  });
+
+  test('a body of unknown length is held to decide, then sniffed and compressed together', async () => {
+    const want = `<!DOCTYPE html><html><body>${TEXT.slice(0, 1500)}</body></html>`;
+    const answer = await call(p.port, {
+      host: 'sniffed.test',
+      path: '/untyped',
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.headers['content-type'], 'text/html; charset=utf-8');
+    assert.equal(answer.headers['content-encoding'], 'gzip');
+    assert.equal(zlib.gunzipSync(answer.body).toString(), want);
+    const plain = await call(p.port, { host: 'sniffed.test', path: '/untyped' });
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.equal(plain.body.toString(), want);
   });
 
   test('a streamed response is not held back: compressed data arrives before the service ends it', async () => {

@@ -24,6 +24,11 @@ import {
   type PkiResult,
   type TokenVerifier,
 } from '../../../src/cluster/pki/index.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeRemovedNode, isNodeDenied, removedNodeKey } from '../../../src/cluster/node/index.js';
+import { LocalStore } from '../../../src/cluster/store/index.js';
 import { makeCa, makeNode, must } from '../../unit/pki/fixtures.js';
 
 const HOST = '127.0.0.1';
@@ -363,6 +368,85 @@ describe('failed attempts are rate-limited per source', TIMEOUT, () => {
       );
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('the join server consults the deny list', TIMEOUT, () => {
+  let ca: ClusterCa;
+  let tokens: TokenRegistry;
+  let store: LocalStore;
+  let dir: string;
+  let storeFails = false;
+  let server: JoinServer;
+  let port: number;
+
+  const record = (nodeId: string, reason: 'removed' | 'expired') =>
+    store.put(
+      removedNodeKey(nodeId),
+      encodeRemovedNode({
+        nodeId,
+        role: 'data',
+        reason,
+        removedAt: new Date().toISOString(),
+        by: 'spiffe://prod/admin/ops',
+      }),
+    );
+  const joinAs = (nodeId: string) =>
+    joinCluster({ host: HOST, port, token: tokens.issue('data'), nodeId, ipAddresses: [HOST], timeoutMs: 5000 });
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sy-deny-'));
+    store = await LocalStore.open({ dir });
+    ca = await makeCa('prod');
+    const control = await makeNode(ca, { nodeId: 'cp-1', role: 'control', ipAddresses: [HOST] });
+    tokens = new TokenRegistry({ caPem: ca.certPem });
+    server = new JoinServer({
+      ca,
+      credentials: control,
+      tokens,
+      isDenied: (nodeId) =>
+        storeFails ? Promise.reject(new Error('no quorum')) : isNodeDenied(store, nodeId),
+      // Refusals count as failures; these tests make several from one address.
+      limiter: new FailureLimiter({ maxFailures: 100 }),
+    });
+    port = (await server.listen(0, HOST)).port;
+  });
+  after(async () => {
+    await server.close();
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const cases: { desc: string; reason?: 'removed' | 'expired'; want: PkiErrorCode | 'ok' }[] = [
+    { desc: 'a node without a record joins', want: 'ok' },
+    { desc: 'a node removed by remove-node is refused', reason: 'removed', want: 'PKI_NODE_REMOVED' },
+    { desc: 'a node expired by the dead-node cleanup joins again', reason: 'expired', want: 'ok' },
+  ];
+  for (const [i, c] of cases.entries()) {
+    test(c.desc, async () => {
+      const nodeId = `edge-deny-${i}`;
+      if (c.reason !== undefined) await record(nodeId, c.reason);
+      const result = await joinAs(nodeId);
+      assert.equal(codeOf(result), c.want);
+      if (!result.ok) assert.equal(result.error.path, 'csr.nodeId');
+    });
+  }
+
+  test('a node removed after joining cannot renew its certificate', async () => {
+    const creds = must(await joinAs('edge-renew'));
+    must(await renewCertificate({ host: HOST, port, credentials: creds, timeoutMs: 5000 }));
+    await record('edge-renew', 'removed');
+    const renewed = await renewCertificate({ host: HOST, port, credentials: creds, timeoutMs: 5000 });
+    assert.equal(codeOf(renewed), 'PKI_NODE_REMOVED');
+  });
+
+  test('a node that cannot be checked (store unavailable) is not admitted', async () => {
+    storeFails = true;
+    try {
+      assert.notEqual(codeOf(await joinAs('edge-unchecked')), 'ok');
+    } finally {
+      storeFails = false;
     }
   });
 });

@@ -1,5 +1,5 @@
-// Runs `switchyard standalone` as a real child process (through tsx, so no build is
-// needed) and collects its log lines.
+// Runs `switchyard standalone` (or another long-running command: start-data-node) as a
+// real child process (through tsx, so no build is needed) and collects its log lines.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
@@ -12,8 +12,15 @@ export interface SwitchyardProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function startSwitchyard(args: readonly string[], env: NodeJS.ProcessEnv = {}): SwitchyardProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'standalone', ...args], {
+export const startSwitchyard = (args: readonly string[], env: NodeJS.ProcessEnv = {}): SwitchyardProcess =>
+  spawnSwitchyard('standalone', args, env);
+
+export function spawnSwitchyard(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): SwitchyardProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', command, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -175,7 +175,8 @@ function healthyOverTls(endpoint: string, tls: EtcdTls): Promise<boolean> {
   });
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port that was free a moment ago. */
+export async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

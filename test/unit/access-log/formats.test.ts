@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { AccessRecord } from '../../../src/dataplane/observability/access-log/exchange.js';
+import { FieldModes } from '../../../src/dataplane/observability/access-log/field-modes.js';
+import { commonLine, genericClfLine } from '../../../src/dataplane/observability/access-log/formats.js';
+import { Rfc3339Writer } from '../../../src/dataplane/observability/access-log/go-time.js';
+import { compileJsonLine } from '../../../src/dataplane/observability/access-log/json-line.js';
 import {
-  commonLine,
-  genericClfLine,
-  jsonLine,
-} from '../../../src/dataplane/observability/access-log/formats.js';
-import { LogTime } from '../../../src/dataplane/observability/access-log/log-fields.js';
+  KeptFields,
+  LogTime,
+  logFields,
+} from '../../../src/dataplane/observability/access-log/log-fields.js';
 import type { LogValue } from '../../../src/dataplane/observability/access-log/log-fields.js';
 
 const NOV_10 = Date.UTC(2009, 10, 10, 23, 0, 0);
@@ -30,6 +34,49 @@ const allData: Record<string, LogValue> = {
   ServiceURL: 'http://10.0.0.2/toto',
 };
 const fields = (record: Record<string, LogValue>) => new Map(Object.entries(record));
+
+const keepAll = new FieldModes({
+  defaultMode: 'keep',
+  names: {},
+  headers: { defaultMode: 'drop', names: {} },
+});
+
+/** A request no router took, with `changes`. */
+const record = (changes: Partial<AccessRecord>): AccessRecord => ({
+  entryPoint: 'web',
+  start: NOV_10,
+  end: NOV_10 + 2,
+  durationNs: 2_000_000,
+  requestCount: 3,
+  clientAddr: '127.0.0.1:5000',
+  clientHost: '127.0.0.1',
+  clientPort: '5000',
+  clientUsername: '-',
+  requestAddr: 'app.test',
+  requestHost: 'app.test',
+  requestPort: '-',
+  requestMethod: 'GET',
+  requestPath: '/nope',
+  requestProtocol: 'HTTP/1.1',
+  requestScheme: 'http',
+  requestContentSize: 0,
+  tlsVersion: '',
+  tlsCipher: '',
+  routerName: '',
+  serviceName: '',
+  serviceUrl: '',
+  serviceAddr: '',
+  originStatus: 0,
+  originContentSize: 0,
+  originDurationNs: 0,
+  downstreamStatus: 404,
+  downstreamContentSize: 19,
+  retryAttempts: 0,
+  requestHeaders: [],
+  originHeaders: [],
+  downstreamHeaders: [],
+  ...changes,
+});
 
 describe('line formats', () => {
   let saved: string | undefined;
@@ -108,30 +155,132 @@ describe('line formats', () => {
   for (const c of genericCases)
     test(`genericCLF: ${c.desc}`, () => assert.equal(genericClfLine(defined(c.fields)), c.want));
 
-  test('json: keys sorted, times in RFC 3339, numbers as numbers, level/msg/time added', () => {
-    const line = jsonLine(
-      fields({
-        StartUTC: new LogTime(NOV_10 + 1.5, true),
-        StartLocal: new LogTime(NOV_10 + 1.5, false),
-        Duration: 2_500_000,
-        DownstreamStatus: 200,
-        RouterName: 'app@file',
-        'request_User-Agent': 'curl/8',
+  const jsonCases: {
+    desc: string;
+    record: Partial<AccessRecord>;
+    modes?: FieldModes;
+    want: string;
+  }[] = [
+    {
+      desc: 'keys sorted, times in RFC 3339, numbers as numbers, level/msg/time added',
+      record: {
+        start: NOV_10 + 1.5,
+        end: NOV_10 + 10,
+        durationNs: 2_500_000,
+        downstreamStatus: 200,
+        routerName: 'app@file',
+        requestHeaders: [['User-Agent', 'curl/8']],
+      },
+      modes: new FieldModes({
+        defaultMode: 'drop',
+        names: {
+          StartUTC: 'keep',
+          StartLocal: 'keep',
+          Duration: 'keep',
+          DownstreamStatus: 'keep',
+          RouterName: 'keep',
+        },
+        headers: { defaultMode: 'drop', names: { 'User-Agent': 'keep' } },
       }),
-      NOV_10 + 10,
-    );
-    assert.ok(line.endsWith('}\n'));
-    assert.equal(
-      line,
-      '{"DownstreamStatus":200,"Duration":2500000,"RouterName":"app@file",' +
+      want:
+        '{"DownstreamStatus":200,"Duration":2500000,"RouterName":"app@file",' +
         '"StartLocal":"2009-11-10T14:00:00.0015-09:00","StartUTC":"2009-11-10T23:00:00.0015Z",' +
         '"level":"info","msg":"","request_User-Agent":"curl/8","time":"2009-11-10T14:00:00-09:00"}\n',
-    );
-  });
+    },
+    {
+      desc: 'strings escaped as Go escapes them',
+      record: { requestPath: '/a?b=<c>&d="e"\u2028' },
+      modes: new FieldModes({
+        defaultMode: 'drop',
+        names: { RequestPath: 'keep' },
+        headers: { defaultMode: 'drop', names: {} },
+      }),
+      want: '{"RequestPath":"/a?b=\\u003cc\\u003e\\u0026d=\\"e\\"\\u2028","level":"info","msg":"","time":"2009-11-10T14:00:00-09:00"}\n',
+    },
+  ];
+  for (const c of jsonCases) {
+    test(`json: ${c.desc}`, () => {
+      const line = compileJsonLine(new KeptFields(c.modes ?? keepAll))(record(c.record));
+      assert.equal(line, c.want);
+      assert.ok(JSON.parse(line));
+    });
+  }
 
-  test('json: strings escaped as Go escapes them', () => {
-    const line = jsonLine(fields({ RequestPath: '/a?b=<c>&d="e"\u2028' }), NOV_10);
-    assert.ok(line.includes('"RequestPath":"/a?b=\\u003cc\\u003e\\u0026d=\\"e\\"\\u2028"'), line);
-    assert.equal((JSON.parse(line) as { RequestPath: string }).RequestPath, '/a?b=<c>&d="e"\u2028');
+  // The line as a plain reading of Traefik's format gives it: every field in a map, keys
+  // sorted, each name and value through JSON.stringify, then Go's extra escapes.
+  const reference = (r: AccessRecord, kept: KeptFields): string => {
+    const entries: [string, LogValue][] = [
+      ...logFields(r, kept),
+      ['level', 'info'],
+      ['msg', ''],
+      ['time', new Rfc3339Writer(false).seconds(r.end)],
+    ];
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const body = entries
+      .map(([name, value]) => {
+        const text = value instanceof LogTime ? new Rfc3339Writer(value.utc).nano(value.epochMs) : value;
+        return `${JSON.stringify(name)}:${JSON.stringify(text)}`;
+      })
+      .join(',')
+      .replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return `{${body}}\n`;
+  };
+  const everyHeader = new FieldModes({
+    defaultMode: 'keep',
+    names: {},
+    headers: { defaultMode: 'keep', names: {} },
+  });
+  const sameAsReference = [
+    { desc: 'a request no router took', record: {}, modes: keepAll },
+    {
+      desc: 'a served request over TLS, headers in every group, out of order',
+      record: {
+        routerName: 'app@docker',
+        serviceName: 'app@docker',
+        serviceUrl: 'http://10.0.0.2:80',
+        serviceAddr: '10.0.0.2:80',
+        originStatus: 200,
+        originContentSize: 12,
+        originDurationNs: 1_000_000,
+        tlsVersion: '1.3',
+        tlsCipher: 'TLS_AES_128_GCM_SHA256',
+        requestHeaders: [
+          ['X-Zeta', 'z'],
+          ['Accept', '*/*'],
+          ['X-Odd', 'a<b>&"c"\\\u0001'],
+        ],
+        originHeaders: [
+          ['Content-Type', 'text/plain'],
+          ['Cache-Control', 'no-store'],
+        ],
+        downstreamHeaders: [
+          ['Content-Type', 'text/plain'],
+          ['Cache-Control', 'no-store'],
+        ],
+      },
+      modes: everyHeader,
+    },
+    {
+      desc: 'a start in another second than the end, a username with a quote',
+      record: { start: NOV_10 + 999.999_6, end: NOV_10 + 2_000.25, clientUsername: 'o"brien' },
+      modes: keepAll,
+    },
+  ] as const;
+  for (const c of sameAsReference) {
+    test(`json: ${c.desc}: the same bytes as the plain reading`, () => {
+      const kept = new KeptFields(c.modes);
+      const r = record(c.record as Partial<AccessRecord>);
+      assert.equal(compileJsonLine(kept)(r), reference(r, kept));
+    });
+  }
+
+  test('json: one writer over many seconds and zones of time keeps each line right', () => {
+    const kept = new KeptFields(keepAll);
+    const line = compileJsonLine(kept);
+    // Out of order, back and forth across seconds, as requests end.
+    for (const start of [NOV_10 + 10, NOV_10 + 1_010, NOV_10 + 990, NOV_10 + 86_400_000, NOV_10 + 5]) {
+      const r = record({ start, end: start + 3 });
+      assert.equal(line(r), reference(r, kept));
+    }
   });
 });

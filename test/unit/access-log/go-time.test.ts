@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  clfTime,
-  rfc3339Local,
-  rfc3339Nano,
-} from '../../../src/dataplane/observability/access-log/go-time.js';
+import { clfTime, Rfc3339Writer } from '../../../src/dataplane/observability/access-log/go-time.js';
+
+// A fresh writer each time, so that no second is already known.
+const rfc3339Nano = (epochMs: number, utc: boolean) => new Rfc3339Writer(utc).nano(epochMs);
+const rfc3339Local = (epochMs: number) => new Rfc3339Writer(false).seconds(epochMs);
 
 // 2009-11-10T23:00:00Z, the date of Traefik's formatter tests.
 const NOV_10 = Date.UTC(2009, 10, 10, 23, 0, 0);

@@ -1,7 +1,8 @@
 // Gossip members, etcd members and removal records as the admin API receives them.
 import type { MemberInfo } from '../../../src/cluster/etcd/index.js';
 import type { Member, MemberState, NodeRole } from '../../../src/cluster/gossip/index.js';
-import type { ClusterInputs, RemovedNode } from '../../../src/api/admin/index.js';
+import type { ClusterInputs } from '../../../src/api/admin/index.js';
+import type { RemovedNode } from '../../../src/cluster/node/index.js';
 
 export const T0 = Date.parse('2025-06-01T12:00:00.000Z');
 

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   adminUrlOf,
-  isDenied,
   nodesToForget,
   parseApiAddress,
   recordsToDrop,
   statusOf,
 } from '../../../src/api/admin/index.js';
+import { isDenied } from '../../../src/cluster/node/index.js';
 import { gossipMember, removal, T0 } from './fixtures.js';
 
 const HOUR = 3_600_000;

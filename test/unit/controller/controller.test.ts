@@ -79,6 +79,28 @@ describe('Controller', () => {
     assert.equal(published.length, 2);
   });
 
+  test('with the default throttle, a lone change is published at once and a quick follower waits for the short window', (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const controller = new Controller({ entryPoints: ['web'] });
+    t.after(() => controller.close());
+    const published: string[][] = [];
+    controller.onConfig((p) => published.push(routerNames(p)));
+    controller.receive(message('docker', { a: 'api' }));
+    t.mock.timers.tick(300); // the next container starts: well after the 125 ms window
+    controller.receive(message('docker', { b: 'api' }));
+    assert.deepEqual(published, [['a@docker'], ['b@docker']], 'both at once, not 2 s apart');
+    t.mock.timers.tick(50);
+    controller.receive(message('docker', { c: 'api' }));
+    controller.receive(message('docker', { d: 'api' }));
+    t.mock.timers.tick(74);
+    assert.equal(published.length, 2, 'still inside the window opened by b');
+    t.mock.timers.tick(1);
+    assert.deepEqual(published.at(-1), ['d@docker'], 'the newest, when the window ends');
+    t.mock.timers.tick(250); // the doubled window ends with nothing waiting
+    controller.receive(message('docker', { e: 'api' }));
+    assert.deepEqual(published.at(-1), ['e@docker'], 'quiet again: at once');
+  });
+
   test('each provider has its own window', (t) => {
     const { controller, published } = setup();
     t.after(() => controller.close());

@@ -116,6 +116,16 @@ describe('etcd command line', () => {
       want: { 'cert-file': undefined, 'client-cert-auth': undefined, 'peer-client-cert-auth': undefined },
     },
     {
+      desc: 'a normal start never forces a new cluster',
+      plan: { state: 'existing', peers: [self] },
+      want: { 'force-new-cluster': undefined },
+    },
+    {
+      desc: "recovery's one start forces a new cluster out of the member's data",
+      plan: { state: 'existing', peers: [self], forceNewCluster: true },
+      want: { 'force-new-cluster': true, 'initial-cluster-state': 'existing' },
+    },
+    {
       desc: 'etcd logs JSON warnings to stderr, where the supervisor reads them',
       want: { logger: 'zap', 'log-outputs': 'stderr', 'log-level': 'warn' },
     },

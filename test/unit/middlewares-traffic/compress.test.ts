@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   chooseEncoding,
+  EncodingNegotiator,
   mediaTypeMatches,
   parseMediaType,
   type Encoding,
@@ -76,6 +77,11 @@ describe('chooseEncoding', () => {
   ];
   for (const c of cases) {
     test(c.desc, () => assert.equal(chooseEncoding(c.accept, c.encodings ?? all, c.default), c.want));
+    test(`${c.desc}: the same when the choice is kept and asked again`, () => {
+      const negotiator = new EncodingNegotiator(c.encodings ?? all, c.default);
+      assert.equal(negotiator.choose(c.accept), c.want);
+      assert.equal(negotiator.choose(c.accept), c.want);
+    });
   }
 });
 

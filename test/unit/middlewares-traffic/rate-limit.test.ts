@@ -100,6 +100,35 @@ describe('BucketCache', () => {
     assert.equal(cache.get('c', 3), 'C');
   });
 
+  test('a long mix of uses, additions and expiries keeps exactly what a plain LRU list keeps', () => {
+    const capacity = 8;
+    const ttl = 50;
+    const cache = new BucketCache<number>(capacity, ttl);
+    // The reference: [key, value, expiresAt], used longest ago first.
+    let model: [string, number, number][] = [];
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % n;
+    };
+    for (let now = 0; now < 5_000; now++) {
+      const key = `k${random(20)}`;
+      const found = model.findIndex(([k]) => k === key);
+      const entry = found === -1 ? undefined : model[found]!;
+      if (entry !== undefined) model.splice(found, 1);
+      const live = entry !== undefined && entry[2] > now;
+      assert.equal(cache.get(key, now), live ? entry[1] : undefined, `get ${key} at ${now}`);
+      if (live) {
+        model.push([key, entry[1], now + ttl]);
+      } else {
+        cache.add(key, now, now);
+        model.push([key, now, now + ttl]);
+        if (model.length > capacity) model = model.slice(1);
+      }
+    }
+    assert.equal(cache.size, model.length);
+  });
+
   test('an entry idle for its TTL is gone; use keeps it alive', () => {
     const cache = new BucketCache<string>(10, 1000);
     cache.add('a', 'A', 0);

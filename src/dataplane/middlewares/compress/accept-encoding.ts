@@ -49,3 +49,26 @@ function goParseFloat(text: string): number {
   if (!/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(text)) return 0;
   return Number(text);
 }
+
+// Clients send a handful of distinct Accept-Encoding values; past this many, choices are
+// not kept, so that clients inventing values cannot grow the map.
+const CHOICES_KEPT = 256;
+
+/** chooseEncoding for one middleware's offer, its choices kept by the header's text. */
+export class EncodingNegotiator {
+  readonly #choices = new Map<string, Encoding | null>();
+
+  constructor(
+    readonly encodings: readonly Encoding[],
+    readonly defaultEncoding: Encoding | undefined,
+  ) {}
+
+  choose(header: string | string[] | undefined): Encoding | null {
+    if (typeof header !== 'string') return chooseEncoding(header, this.encodings, this.defaultEncoding);
+    const known = this.#choices.get(header);
+    if (known !== undefined) return known;
+    const choice = chooseEncoding(header, this.encodings, this.defaultEncoding);
+    if (this.#choices.size < CHOICES_KEPT) this.#choices.set(header, choice);
+    return choice;
+  }
+}

@@ -1,10 +1,12 @@
 import type { MiddlewareOf } from '../../../config/dynamic/index.js';
 import { ConfigError, fail, ok, type Result } from '../../../config/errors.js';
 import type { Handler, ProxyRequest, ProxyResponse, RequestContext } from '../../handler.js';
-import { chooseEncoding, type Encoding } from './accept-encoding.js';
-import { CompressResponse, type CompressPolicy } from './compress-response.js';
+import { onResponseHead } from '../response-head/index.js';
+import { EncodingNegotiator, type Encoding } from './accept-encoding.js';
+import { decideCompression, type CompressPlan } from './compress-body.js';
 import { AVAILABLE_ENCODINGS } from './encoders.js';
 import { parseMediaType, type MediaType } from './media-type.js';
+import { TypeFilter } from './type-filter.js';
 
 /** Traefik's offer when `encodings` is not set (since v3.3.5). */
 export const DEFAULT_ENCODINGS: readonly Encoding[] = ['gzip', 'br', 'zstd'];
@@ -13,8 +15,9 @@ const DEFAULT_MIN_SIZE = 1024;
 /**
  * Traefik's compress. HEAD requests, and requests whose own Content-Type is excluded
  * (application/grpc always is), pass untouched; otherwise the encoding comes from
- * Accept-Encoding (see chooseEncoding) and the response is compressed as it streams.
- * An encoding this Node cannot produce (zstd before Node 22.15) is left out of the offer.
+ * Accept-Encoding (see chooseEncoding) and the response's head decides whether its body
+ * is compressed as it streams (see decideCompression). An encoding this Node cannot
+ * produce (zstd before Node 22.15) is left out of the offer.
  */
 export function buildCompress(config: MiddlewareOf<'compress'>, next: Handler): Result<Handler> {
   const excludes = parseTypes(
@@ -31,11 +34,12 @@ export function buildCompress(config: MiddlewareOf<'compress'>, next: Handler): 
       ? config.defaultEncoding
       : undefined;
   const min = config.minResponseBodyBytes ?? 0;
-  const policy: CompressPolicy = {
-    minSize: min > 0 ? min : DEFAULT_MIN_SIZE,
-    includes: includes.value,
-    excludes: excludes.value,
-  };
+  const types = new TypeFilter(includes.value, excludes.value);
+  // One plan per encoding, built here: a request only picks its plan.
+  const plans = new Map<Encoding, CompressPlan>(
+    encodings.map((encoding) => [encoding, { encoding, minSize: min > 0 ? min : DEFAULT_MIN_SIZE, types }]),
+  );
+  const negotiator = new EncodingNegotiator(encodings, defaultEncoding);
   const excludedRequestTypes = new Set(excludes.value.map((type) => type.type));
   return ok((req: ProxyRequest, res: ProxyResponse, ctx: RequestContext) => {
     if (ctx.method === 'HEAD' || (req as { upgrade?: boolean }).upgrade === true) {
@@ -47,12 +51,9 @@ export function buildCompress(config: MiddlewareOf<'compress'>, next: Handler): 
       next(req, res, ctx);
       return;
     }
-    const encoding = chooseEncoding(req.headers['accept-encoding'], encodings, defaultEncoding);
-    if (encoding === null) {
-      next(req, res, ctx);
-      return;
-    }
-    next(req, new CompressResponse(policy, encoding, res).response, ctx);
+    const encoding = negotiator.choose(req.headers['accept-encoding']);
+    if (encoding !== null) onResponseHead(res, decideCompression, plans.get(encoding)!);
+    next(req, res, ctx);
   });
 }
 

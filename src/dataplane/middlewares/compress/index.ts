@@ -1,6 +1,5 @@
 // compress: gzip, brotli and (where Node has it) zstd, negotiated as Traefik does.
-export { chooseEncoding, type Encoding } from './accept-encoding.js';
+export { chooseEncoding, EncodingNegotiator, type Encoding } from './accept-encoding.js';
 export { buildCompress, DEFAULT_ENCODINGS } from './build-compress.js';
-export { CompressResponse, type CompressPolicy } from './compress-response.js';
 export { AVAILABLE_ENCODINGS, createEncoder } from './encoders.js';
 export { mediaTypeMatches, parseMediaType, type MediaType } from './media-type.js';

@@ -11,6 +11,7 @@ import { authCookiesHook, splitAuthCookies } from './auth-cookies.js';
 import { authRequestHeaders, type AuthRequestPlan, type ForwardTrust } from './auth-request-headers.js';
 import { copyAuthResponseHeaders, denialHeaders } from './auth-response.js';
 import { resolveAuthServerTls } from './client-tls.js';
+import { hostOf } from './host-resolution.js';
 
 // Go's http.Client timeout in Traefik's forwardAuth covers the whole exchange; undici
 // bounds the wait for the head and the gaps in the body with it.
@@ -26,8 +27,9 @@ type Writable = ProxyResponse & { writeHead(status: number, headers?: string[]):
  * X-Forwarded-Method/Proto/Host/Uri/For; a 2xx lets it through with the headers named by
  * authResponseHeaders(Regex), anything else is the client's answer as the server gave it.
  * One undici pool per middleware talks to the server, closed when the runtime that built
- * it is retired. An address that does not resolve is a 500 at request time; one that
- * does not parse is a configuration error.
+ * it is retired. An address that does not parse is a configuration error, and so is one
+ * whose host the DNS check before the build found does not exist; one that fails later
+ * (the name gone, the server down) is a 500 at request time.
  */
 export function buildForwardAuth(
   config: MiddlewareOf<'forwardAuth'>,
@@ -48,6 +50,17 @@ export function buildForwardAuth(
         'CONFIG_INVALID',
         'address',
         `must be an http:// or https:// URL, not ${address.protocol}`,
+      ),
+    );
+  }
+  const host = hostOf(config.address);
+  const unresolved = host === undefined ? undefined : ctx.unresolvedHost(host);
+  if (unresolved !== undefined) {
+    return fail(
+      new ConfigError(
+        'CONFIG_INVALID',
+        'address',
+        `host ${JSON.stringify(host)} does not resolve: ${unresolved}`,
       ),
     );
   }

@@ -6,3 +6,5 @@ export { copyAuthResponseHeaders, denialHeaders } from './auth-response.js';
 export { authCookiesHook, cookieName, splitAuthCookies } from './auth-cookies.js';
 export { resolveAuthServerTls } from './client-tls.js';
 export type { AuthServerTls } from './client-tls.js';
+export { forwardAuthHosts, HostResolver } from './host-resolution.js';
+export type { HostResolverOptions, LookupHost, UnresolvedHosts } from './host-resolution.js';

@@ -3,4 +3,4 @@
 export { ObjectHead } from './head-headers.js';
 export type { HeadHeaders } from './head-headers.js';
 export { onResponseHead, sentHeaderNames, sniffContentType } from './response-head.js';
-export type { ContentSniffer, HeadHook } from './response-head.js';
+export type { BodyFilter, ContentSniffer, FilteredBody, HeadHook } from './response-head.js';

@@ -5,16 +5,43 @@ import { lowerCaseHeaders, ObjectHead, ResponseHead, type HeadHeaders } from './
 /**
  * Changes a response's headers right before its head goes out. `arg` is what the
  * middleware registered with it for this request, so that the hook itself is built once,
- * with the middleware.
+ * with the middleware. A hook may return a filter to take the body over (see BodyFilter),
+ * so that responses the filter has no use for never pay for it; the last one returned wins.
  */
-export type HeadHook<T> = (head: HeadHeaders, status: number, arg: T) => void;
+export type HeadHook<T> = (head: HeadHeaders, status: number, arg: T) => BodyFilter | undefined | void;
 
 /** Picks a Content-Type from the first body bytes of a response that has none. */
 export type ContentSniffer = (firstBytes: Buffer) => string;
 
+/**
+ * Takes a response's body over from its head on, in place of the writer's own writes:
+ * compress. With `holdsHead`, the head waits until the filter commits it (and may still
+ * change it), so that the filter can look at the first body bytes before deciding.
+ */
+export interface BodyFilter {
+  readonly holdsHead: boolean;
+  /** A body chunk; false asks the writer to wait for the response's 'drain'. */
+  write(chunk: Buffer, out: FilteredBody): boolean;
+  /** The writer ended the body. */
+  end(out: FilteredBody): void;
+}
+
+/** The response under a body filter, as the filter writes to it. */
+export interface FilteredBody {
+  readonly response: ProxyResponse;
+  /** The head's headers: changeable until the head is committed. */
+  readonly head: HeadHeaders;
+  /** Writes the head, if it was held; what is passed from then on is the body. */
+  commitHead(): void;
+  /** Writes body bytes to the response as the writer would have. */
+  pass(chunk: Buffer): boolean;
+  /** Ends the response as the writer would have. */
+  finish(): void;
+}
+
 type HeadersArg = OutgoingHttpHeaders | OutgoingHttpHeader[];
 type WriteHead = (status: number, reason?: string | HeadersArg, headers?: HeadersArg) => unknown;
-type Write = (chunk: unknown, encoding?: unknown, callback?: unknown) => unknown;
+type Write = (chunk?: unknown, encoding?: unknown, callback?: unknown) => unknown;
 
 const kHead = Symbol('switchyard.responseHead');
 
@@ -26,11 +53,18 @@ interface HeadState {
   readonly hooks: HeadHook<unknown>[];
   readonly args: unknown[];
   sniff: ContentSniffer | null;
+  filter: BodyFilter | null;
+  /** What the filter writes through, once the head is final. */
+  outlet: Outlet | null;
   done: boolean;
+  /** The head waits for the first body bytes (sniffing) or for the filter. */
+  held: boolean;
   status: number;
   reason: string | undefined;
   /** The head's headers when they are written as one object (see ObjectHead). */
   headers: OutgoingHttpHeaders | undefined;
+  /** The head as the hooks saw it, while it is held. */
+  head: HeadHeaders | null;
 }
 
 /** The part of a response this module works with; both response kinds have it. */
@@ -56,10 +90,14 @@ function stateOf(res: ProxyResponse): HeadState {
       hooks: [],
       args: [],
       sniff: null,
+      filter: null,
+      outlet: null,
       done: false,
+      held: false,
       status: 200,
       reason: undefined,
       headers: undefined,
+      head: null,
     };
     tracked[kHead] = state;
     // One prebuilt function for every response: the per-request state hangs off the
@@ -107,8 +145,11 @@ function writeHeadWithHooks(
 ): unknown {
   const state = this[kHead]!;
   if (state.done || this.headersSent) {
-    // A second head while the first waits for body bytes (an error answer) replaces it.
-    if (this.write === writeAfterSniffing) {
+    // A second head while the first is held (an error answer) replaces it, held bytes
+    // and filter with it.
+    if (state.held) {
+      state.held = false;
+      state.filter = null;
       this.write = state.write!;
       this.end = state.end!;
     }
@@ -129,20 +170,34 @@ function writeHeadWithHooks(
     head = new ResponseHead(res);
   }
   // 1xx answers go out as they are, as Go's response modifiers let them through.
-  if (status >= 200) {
-    for (let i = state.hooks.length - 1; i >= 0; i--) state.hooks[i]!(head, status, state.args[i]);
-    if (state.sniff !== null && waitsForBody(head, status)) {
-      state.status = status;
-      state.reason = reason;
-      state.write = this.write;
-      state.end = this.end;
-      this.statusCode = status;
-      this.write = writeAfterSniffing;
-      this.end = endAfterSniffing;
-      return this;
-    }
+  if (status < 200) return writeHeadNow(this, state, status, reason);
+  for (let i = state.hooks.length - 1; i >= 0; i--) {
+    const filter = state.hooks[i]!(head, status, state.args[i]);
+    if (filter !== undefined) state.filter = filter;
   }
-  return writeHeadNow(this, state, status, reason);
+  if (state.sniff !== null && !waitsForBody(head, status)) state.sniff = null;
+  const filter = state.filter;
+  state.write = this.write;
+  state.end = this.end;
+  if (state.sniff !== null || filter?.holdsHead === true) {
+    state.held = true;
+    state.status = status;
+    state.reason = reason;
+    state.head = head;
+    this.statusCode = status;
+    this.write = writeHeld;
+    this.end = endHeld;
+    if (filter !== null) state.outlet = new Outlet(this, state);
+    return this;
+  }
+  const written = writeHeadNow(this, state, status, reason);
+  if (filter !== null) {
+    state.head = head;
+    state.outlet = new Outlet(this, state);
+    this.write = writeFiltered;
+    this.end = endFiltered;
+  }
+  return written;
 }
 
 function writeHeadNow(res: Tracked, state: HeadState, status: number, reason: string | undefined): unknown {
@@ -175,26 +230,113 @@ function waitsForBody(head: HeadHeaders, status: number): boolean {
   return encoding === undefined || encoding === '';
 }
 
-function writeAfterSniffing(this: Tracked, chunk: unknown, encoding?: unknown, callback?: unknown): unknown {
-  release(this, chunk, encoding);
-  return this.write(chunk, encoding, callback);
+/** The filter's way out, bound to one response. */
+class Outlet implements FilteredBody {
+  constructor(
+    readonly tracked: Tracked,
+    readonly state: HeadState,
+  ) {}
+
+  get response(): ProxyResponse {
+    return this.tracked as unknown as ProxyResponse;
+  }
+
+  get head(): HeadHeaders {
+    return this.state.head!;
+  }
+
+  commitHead(): void {
+    const { tracked, state } = this;
+    if (!state.held) return;
+    state.held = false;
+    // Unless the writer ended the body already, its writes now go to the filter as they come.
+    if (tracked.write === writeHeld) {
+      tracked.write = writeFiltered;
+      tracked.end = endFiltered;
+    }
+    writeHeadNow(tracked, state, state.status, state.reason);
+  }
+
+  pass(chunk: Buffer): boolean {
+    return this.state.write!.call(this.tracked, chunk) as boolean;
+  }
+
+  finish(): void {
+    this.state.end!.call(this.tracked);
+  }
 }
 
-function endAfterSniffing(this: Tracked, chunk?: unknown, encoding?: unknown, callback?: unknown): unknown {
-  release(this, typeof chunk === 'function' ? undefined : chunk, encoding);
-  return this.end(chunk, encoding, callback);
+// Writes while the head is held: the first bytes name a missing Content-Type (sniffing),
+// then go to the filter; without one the head goes out and the write with it.
+function writeHeld(this: Tracked, chunk: unknown, encoding?: unknown, callback?: unknown): unknown {
+  const state = this[kHead]!;
+  const bytes = asBytes(chunk, encoding);
+  if (state.sniff !== null && bytes !== undefined && bytes.length > 0) sniff(state, bytes);
+  if (state.filter === null) {
+    release(this, state);
+    return this.write(chunk, encoding, callback);
+  }
+  return filtered(state, bytes, typeof encoding === 'function' ? encoding : callback);
 }
 
-function release(res: Tracked, chunk: unknown, encoding: unknown): void {
-  const state = res[kHead]!;
+function endHeld(this: Tracked, chunk?: unknown, encoding?: unknown, callback?: unknown): unknown {
+  const state = this[kHead]!;
+  const bytes = typeof chunk === 'function' ? undefined : asBytes(chunk, encoding);
+  if (state.sniff !== null && bytes !== undefined && bytes.length > 0) sniff(state, bytes);
+  if (state.filter === null) {
+    release(this, state);
+    return this.end(chunk, encoding, callback);
+  }
+  return endFilteredWith(this, state, bytes, lastFunction(chunk, encoding, callback));
+}
+
+function writeFiltered(this: Tracked, chunk: unknown, encoding?: unknown, callback?: unknown): unknown {
+  const state = this[kHead]!;
+  return filtered(state, asBytes(chunk, encoding), typeof encoding === 'function' ? encoding : callback);
+}
+
+function endFiltered(this: Tracked, chunk?: unknown, encoding?: unknown, callback?: unknown): unknown {
+  const state = this[kHead]!;
+  const bytes = typeof chunk === 'function' ? undefined : asBytes(chunk, encoding);
+  return endFilteredWith(this, state, bytes, lastFunction(chunk, encoding, callback));
+}
+
+function filtered(state: HeadState, bytes: Buffer | undefined, callback: unknown): boolean {
+  const more = bytes === undefined || bytes.length === 0 ? true : state.filter!.write(bytes, state.outlet!);
+  if (typeof callback === 'function') process.nextTick(callback as () => void);
+  return more;
+}
+
+function endFilteredWith(
+  res: Tracked,
+  state: HeadState,
+  bytes: Buffer | undefined,
+  callback: unknown,
+): unknown {
+  // The writer is done with the response: whatever it calls now goes to Node.
   res.write = state.write!;
   res.end = state.end!;
-  const bytes = asBytes(chunk, encoding);
-  if (bytes !== undefined && bytes.length > 0) {
-    const type = state.sniff!(bytes);
-    if (state.headers !== undefined) state.headers['content-type'] = type;
-    else res.setHeader('content-type', type);
-  }
+  const filter = state.filter!;
+  const outlet = state.outlet!;
+  if (bytes !== undefined && bytes.length > 0) filter.write(bytes, outlet);
+  filter.end(outlet);
+  if (typeof callback === 'function') process.nextTick(callback as () => void);
+  return res;
+}
+
+const lastFunction = (...args: unknown[]): unknown => args.findLast((arg) => typeof arg === 'function');
+
+function sniff(state: HeadState, bytes: Buffer): void {
+  const type = state.sniff!(bytes);
+  state.sniff = null;
+  state.head!.set('content-type', type);
+}
+
+/** The head goes out as it is now, and the writes after it go straight to the response. */
+function release(res: Tracked, state: HeadState): void {
+  state.held = false;
+  res.write = state.write!;
+  res.end = state.end!;
   writeHeadNow(res, state, state.status, state.reason);
 }
 

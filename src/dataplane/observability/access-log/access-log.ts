@@ -8,10 +8,10 @@ import { Exchange } from './exchange.js';
 import type { AccessRecord, ExchangeSink } from './exchange.js';
 import { FieldModes } from './field-modes.js';
 import { AccessLogFilter } from './filters.js';
-import { commonLine, genericClfLine, jsonLine } from './formats.js';
-import type { LineFormat } from './formats.js';
+import { commonLine, genericClfLine } from './formats.js';
+import { compileJsonLine, type RecordFormat } from './json-line.js';
 import { LineWriter } from './line-writer.js';
-import { logFields } from './log-fields.js';
+import { KeptFields, logFields } from './log-fields.js';
 
 // The queue's bound when bufferingSize leaves it to Switchyard (Traefik then writes each
 // line as its request ends, holding the request until it is written).
@@ -21,10 +21,11 @@ const CLOSE_WAIT_MS = 5_000;
 
 const INTERNAL = '@internal';
 
-const FORMATS: Readonly<Record<AccessLogConfig['format'], LineFormat>> = {
-  common: commonLine,
-  genericCLF: genericClfLine,
-  json: jsonLine,
+/** How each format writes a request's line, with the fields `kept`. */
+const FORMATS: Readonly<Record<AccessLogConfig['format'], (kept: KeptFields) => RecordFormat>> = {
+  common: (kept) => (record) => commonLine(logFields(record, kept)),
+  genericCLF: (kept) => (record) => genericClfLine(logFields(record, kept)),
+  json: compileJsonLine,
 };
 
 export interface AccessLogOptions {
@@ -69,9 +70,8 @@ export class AccessLog implements RequestTracker, ExchangeSink {
       (config.filePath === '' ? stdoutDestination() : fileDestination(config.filePath));
     const stream = await destination.open();
     const modes = new FieldModes(config.fields);
-    const format = FORMATS[config.format];
     const writer = new LineWriter<AccessRecord>(stream, {
-      format: (record) => format(logFields(record, modes), record.end),
+      format: FORMATS[config.format](new KeptFields(modes)),
       capacity: config.bufferingSize > 0 ? config.bufferingSize : DEFAULT_CAPACITY,
       onError: (err) => options.logger?.error({ err }, 'cannot write the access log; lines are dropped'),
     });

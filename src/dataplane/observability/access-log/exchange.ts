@@ -90,7 +90,7 @@ export class Exchange implements ExchangeWatcher {
     const status = meter.status;
     const [requestHost, requestPort] = splitHostPort(ctx.authority);
     const tls = ctx.tls ? tlsOf(meter.connection as TLSSocket | undefined) : NO_TLS;
-    const downstreamHeaders = modes.logsHeaders ? responseHeaders(res, modes) : [];
+    const downstreamHeaders = modes.logsHeaders ? responseHeaders(res, modes) : NO_HEADERS;
     return {
       entryPoint: ctx.entryPoint,
       start,
@@ -117,7 +117,7 @@ export class Exchange implements ExchangeWatcher {
       routerName: ctx.routerName,
       serviceName: served ? ctx.serviceName : '',
       serviceUrl: served ? ctx.serviceUrl : '',
-      serviceAddr: served ? hostOf(ctx.serviceUrl) : '',
+      serviceAddr: served ? serviceAddr(ctx.serviceUrl) : '',
       // What the server answered is what the client got: no middleware here rewrites a
       // status or a body after the service.
       originStatus: served ? status : 0,
@@ -126,8 +126,8 @@ export class Exchange implements ExchangeWatcher {
       downstreamStatus: status,
       downstreamContentSize: bytes,
       retryAttempts: ctx.retryAttempts,
-      requestHeaders: modes.logsHeaders ? this.#requestHeaders(ctx, modes) : [],
-      originHeaders: served ? downstreamHeaders : [],
+      requestHeaders: modes.logsHeaders ? this.#requestHeaders(ctx, modes) : NO_HEADERS,
+      originHeaders: served ? downstreamHeaders : NO_HEADERS,
       downstreamHeaders,
     };
   }
@@ -150,6 +150,7 @@ export class Exchange implements ExchangeWatcher {
 
 const COLON = 0x3a;
 const NO_TLS = { version: '', cipher: '' };
+const NO_HEADERS: readonly HeaderField[] = Object.freeze([]);
 
 // Framing Node adds as it writes the head; Go's header map never holds them.
 const FRAMING: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'transfer-encoding']);
@@ -212,7 +213,21 @@ export function splitHostPort(value: string): [host: string, port: string] {
   return [value.slice(0, colon), value.slice(colon + 1)];
 }
 
-/** `host[:port]` of a server URL as written (Go's URL.Host). */
+// A configuration has a few server URLs, each logged on every request it serves; past
+// this many, addresses are worked out anew rather than kept.
+const ADDRESSES_KEPT = 1024;
+const addresses = new Map<string, string>();
+
+/** `host[:port]` of a server URL as written (Go's URL.Host), kept by URL. */
+function serviceAddr(url: string): string {
+  let address = addresses.get(url);
+  if (address === undefined) {
+    address = hostOf(url);
+    if (addresses.size < ADDRESSES_KEPT) addresses.set(url, address);
+  }
+  return address;
+}
+
 function hostOf(url: string): string {
   const start = url.indexOf('://') + 3;
   let end = start;

@@ -1,9 +1,9 @@
-import { clfTime, rfc3339Local, rfc3339Nano } from './go-time.js';
+import { clfTime } from './go-time.js';
 import { LogTime } from './log-fields.js';
-import type { LogFields, LogValue } from './log-fields.js';
+import type { LogFields } from './log-fields.js';
 
-/** Writes one line (newline included) from a request's fields; `now` stamps JSON lines. */
-export type LineFormat = (fields: LogFields, now: number) => string;
+/** Writes one line (newline included) from a request's fields. */
+export type LineFormat = (fields: LogFields) => string;
 
 /**
  * Traefik's `common` format, its extended CLF: `<ClientHost> - <ClientUsername>
@@ -50,34 +50,3 @@ function clf(fields: LogFields, name: string, fallback: string, quoted: boolean)
   if (typeof value !== 'string' || value === '') return fallback;
   return quoted ? `"${value}"` : value;
 }
-
-/**
- * Traefik's `json` format, as logrus writes it: one object per line, keys sorted, times in
- * RFC 3339 with nanoseconds, durations in nanoseconds, plus `level`, `msg` and `time`.
- */
-export function jsonLine(fields: LogFields, now: number): string {
-  const entries: [string, LogValue][] = [
-    ...fields,
-    ['level', 'info'],
-    ['msg', ''],
-    ['time', rfc3339Local(now)],
-  ];
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  let line = '{';
-  for (const [name, value] of entries) {
-    if (line.length > 1) line += ',';
-    line += `${JSON.stringify(name)}:${jsonValue(value)}`;
-  }
-  return `${goEscape(line)}}\n`;
-}
-
-function jsonValue(value: LogValue): string {
-  if (value instanceof LogTime) return `"${rfc3339Nano(value.epochMs, value.utc)}"`;
-  return JSON.stringify(value);
-}
-
-// Go's encoder also escapes <, > and & (for HTML) and the JavaScript line separators.
-// They can only appear inside strings, so the whole line can be rewritten.
-const GO_ESCAPED = /[<>&\u2028\u2029]/g;
-const goEscape = (line: string): string =>
-  line.replace(GO_ESCAPED, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);

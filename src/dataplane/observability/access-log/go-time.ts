@@ -17,13 +17,19 @@ interface Parts {
   readonly offset: number;
 }
 
-function partsOf(epochMs: number, utc: boolean): Parts {
+/** Whole milliseconds and microseconds of a time, rounded to the microsecond. */
+function split(epochMs: number): { whole: number; micros: number } {
   let whole = Math.floor(epochMs);
   let micros = Math.round((epochMs - whole) * 1e3);
   if (micros === 1e3) {
     whole += 1;
     micros = 0;
   }
+  return { whole, micros };
+}
+
+function partsOf(epochMs: number, utc: boolean): Parts {
+  const { whole, micros } = split(epochMs);
   const date = new Date(whole);
   const nanos = (whole - Math.floor(whole / 1000) * 1000) * 1e6 + micros * 1e3;
   return utc
@@ -70,15 +76,55 @@ export function clfTime(epochMs: number, utc: boolean): string {
   return `${pad(p.day)}/${MONTHS[p.month]}/${p.year}:${clock(p)} ${zone(p.offset, false)}`;
 }
 
-/** RFC 3339 with nanoseconds, trailing zeros dropped, as Go's json writes a time.Time. */
-export function rfc3339Nano(epochMs: number, utc: boolean): string {
-  const p = partsOf(epochMs, utc);
-  const fraction = p.nanos === 0 ? '' : `.${pad(p.nanos, 9).replace(/0+$/, '')}`;
-  return `${date(p)}T${clock(p)}${fraction}${rfcZone(p)}`;
+/**
+ * RFC 3339 as Go's json writes a time.Time (`nano`: nanoseconds, trailing zeros dropped)
+ * and as logrus stamps its `time` field (`seconds`), in UTC or in local time. Lines are
+ * written as requests end, mostly within the second of the line before, so the date, clock
+ * and zone of the last second are kept and only the fraction is new. An offset changes
+ * only on a whole second, so the kept text is right for the whole of it.
+ */
+export class Rfc3339Writer {
+  #second = Number.NaN;
+  #head = '';
+  #zone = '';
+
+  constructor(readonly utc: boolean) {}
+
+  nano(epochMs: number): string {
+    // split(), without the object it returns.
+    let whole = Math.floor(epochMs);
+    let micros = Math.round((epochMs - whole) * 1e3);
+    if (micros === 1e3) {
+      whole += 1;
+      micros = 0;
+    }
+    const second = this.#enter(whole);
+    const nanos = (whole - second * 1000) * 1e6 + micros * 1e3;
+    return nanos === 0 ? this.#head + this.#zone : `${this.#head}.${fraction(nanos)}${this.#zone}`;
+  }
+
+  seconds(epochMs: number): string {
+    this.#enter(split(epochMs).whole);
+    return this.#head + this.#zone;
+  }
+
+  #enter(wholeMs: number): number {
+    const second = Math.floor(wholeMs / 1000);
+    if (second !== this.#second) {
+      const p = partsOf(second * 1000, this.utc);
+      this.#second = second;
+      this.#head = `${date(p)}T${clock(p)}`;
+      this.#zone = rfcZone(p);
+    }
+    return second;
+  }
 }
 
-/** RFC 3339 to the second in local time: logrus's default `time` field. */
-export function rfc3339Local(epochMs: number): string {
-  const p = partsOf(epochMs, false);
-  return `${date(p)}T${clock(p)}${rfcZone(p)}`;
+// Nanoseconds within a second as nine digits, trailing zeros dropped.
+function fraction(nanos: number): string {
+  let digits = pad(nanos, 9);
+  let end = digits.length;
+  while (digits.charCodeAt(end - 1) === 0x30) end--;
+  if (end < digits.length) digits = digits.slice(0, end);
+  return digits;
 }

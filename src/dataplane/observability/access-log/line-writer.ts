@@ -4,34 +4,56 @@ import { release } from './destination.js';
 export interface LineWriterOptions<T> {
   /** Writes one item as its line. */
   readonly format: (item: T) => string;
-  /** The most items waiting to be written; more are dropped, and counted. */
+  /**
+   * The most items that may wait while the stream has not drained; more are dropped, and
+   * counted.
+   */
   readonly capacity: number;
   /** Told when the stream fails; items are then dropped until the next replace(). */
   readonly onError: (error: Error) => void;
+  /** How long a line may wait for others before it is written (FLUSH_MS by default). */
+  readonly flushMs?: number;
 }
 
+/** How long a line waits at most for others to share its write. */
+export const FLUSH_MS = 50;
+// Lines are encoded into chunks of this size, each handed to the stream in one write.
+const CHUNK_BYTES = 64 * 1024;
+// The most bytes a UTF-16 code unit takes in UTF-8: a line of n units fits in 3n bytes.
+const MAX_BYTES_PER_UNIT = 3;
+
 /**
- * Lines written off the request path. An item goes into a bounded queue; once the
- * current turn of the event loop is over, the queue is formatted and handed to the stream
- * in one write. While the stream has not drained, items wait in the queue; when the queue
- * is full, new ones are dropped and counted. A slow or stuck destination therefore costs
- * at most the queue's memory and never holds up a request.
+ * Lines written off the request path. Each item is formatted as it is pushed and its
+ * bytes appended to a chunk outside the JavaScript heap, so that nothing of the request
+ * is held; a chunk goes to the stream in one write once it is full, or FLUSH_MS after its
+ * first line. While the stream has not drained, lines wait (up to `capacity`), then go
+ * out together; past that they are dropped and counted. A slow or stuck destination
+ * therefore costs at most `capacity` lines of memory and never holds up a request.
  */
 export class LineWriter<T> {
-  readonly #queue: T[] = [];
   readonly #options: LineWriterOptions<T>;
+  readonly #flushMs: number;
   #stream: Writable;
-  #scheduled = false;
+  /** Full chunks not handed to the stream yet (it had not drained). */
+  #sealed: Buffer[] = [];
+  #chunk: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  #used = 0;
+  /** Lines accepted and not handed to the stream yet. */
+  #waiting = 0;
+  #timer: NodeJS.Timeout | null = null;
   /** Waiting for the stream to drain. */
   #blocked = false;
   /** The stream failed: nothing more goes to it. */
   #broken = false;
   #dropped = 0;
-  // One of each per writer, handed to the stream and to setImmediate.
-  readonly #flush = (): void => this.#write();
+  // One of each per writer, handed to the stream and to setTimeout.
+  readonly #flush = (): void => {
+    this.#timer = null;
+    this.#write();
+  };
   readonly #drained = (): void => {
     this.#blocked = false;
-    this.#schedule();
+    this.#write();
   };
   readonly #failed = (error: Error): void => {
     this.#broken = true;
@@ -40,26 +62,29 @@ export class LineWriter<T> {
 
   constructor(stream: Writable, options: LineWriterOptions<T>) {
     this.#options = options;
+    this.#flushMs = options.flushMs ?? FLUSH_MS;
     this.#stream = stream;
     stream.on('error', this.#failed);
   }
 
-  /** How many items were dropped so far: the queue was full, or the stream had failed. */
+  /** How many items were dropped so far: too many waited, or the stream had failed. */
   get dropped(): number {
     return this.#dropped;
   }
 
   push(item: T): void {
-    if (this.#broken || this.#queue.length >= this.#options.capacity) {
+    if (this.#broken || (this.#blocked && this.#waiting >= this.#options.capacity)) {
       this.#dropped++;
       return;
     }
-    this.#queue.push(item);
-    this.#schedule();
+    this.#append(this.#options.format(item));
+    this.#waiting++;
+    if (this.#sealed.length > 0 && !this.#blocked) this.#write();
+    else if (this.#timer === null) this.#timer = setTimeout(this.#flush, this.#flushMs).unref();
   }
 
   /**
-   * Writes to `next` from now on, queued items included. The old stream gets no more; what
+   * Writes to `next` from now on, waiting lines included. The old stream gets no more; what
    * was already handed to it still goes out, then it is released.
    */
   replace(next: Writable): void {
@@ -72,12 +97,12 @@ export class LineWriter<T> {
     next.on('error', this.#failed);
     this.#blocked = false;
     this.#broken = false;
-    this.#schedule();
+    this.#write();
     void release(old);
   }
 
   /**
-   * Writes what is queued, stream full or not, then releases the stream. A destination
+   * Writes what is waiting, stream full or not, then releases the stream. A destination
    * that takes no more is waited for `timeoutMs` at most.
    */
   async close(timeoutMs: number): Promise<void> {
@@ -91,25 +116,45 @@ export class LineWriter<T> {
     clearTimeout(timer);
   }
 
-  #schedule(): void {
-    if (this.#scheduled || this.#blocked) return;
-    this.#scheduled = true;
-    setImmediate(this.#flush);
+  #append(line: string): void {
+    if (line.length * MAX_BYTES_PER_UNIT > CHUNK_BYTES - this.#used) {
+      this.#seal();
+      // A line larger than a chunk is a chunk of its own.
+      if (line.length * MAX_BYTES_PER_UNIT > CHUNK_BYTES) {
+        this.#sealed.push(Buffer.from(line, 'utf8'));
+        return;
+      }
+    }
+    this.#used += this.#chunk.write(line, this.#used, 'utf8');
   }
 
+  /** Moves the current chunk's bytes to the sealed ones. */
+  #seal(): void {
+    if (this.#used === 0) return;
+    this.#sealed.push(this.#chunk.subarray(0, this.#used));
+    this.#chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.#used = 0;
+  }
+
+  /** Hands every waiting line to the stream in one write, unless it has not drained. */
   #write(): void {
-    this.#scheduled = false;
-    const queue = this.#queue;
-    if (this.#blocked || queue.length === 0) return;
+    if (this.#blocked) return;
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+    this.#seal();
+    const sealed = this.#sealed;
+    if (sealed.length === 0) return;
+    this.#sealed = [];
+    const lines = this.#waiting;
+    this.#waiting = 0;
     if (this.#broken) {
-      this.#dropped += queue.length;
-      queue.length = 0;
+      this.#dropped += lines;
       return;
     }
-    let text = '';
-    for (const item of queue) text += this.#options.format(item);
-    queue.length = 0;
-    if (!this.#stream.write(text)) {
+    const bytes = sealed.length === 1 ? sealed[0]! : Buffer.concat(sealed);
+    if (!this.#stream.write(bytes)) {
       this.#blocked = true;
       this.#stream.once('drain', this.#drained);
     }

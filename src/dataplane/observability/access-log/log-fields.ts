@@ -12,63 +12,92 @@ export class LogTime {
 export type LogValue = string | number | LogTime;
 export type LogFields = ReadonlyMap<string, LogValue>;
 
-/**
- * The fields of a line, named as Traefik names them, without those `accessLog.fields`
- * drops: the fields of every request, those of a routed one (the origin fields, zero
- * until a server answers), those of a request a server answered, and the headers, each
- * prefixed with where it was seen (`request_`, `origin_`, `downstream_`).
- */
-export function logFields(record: AccessRecord, modes: FieldModes): LogFields {
-  const fields = new Map<string, LogValue>();
-  const put = (name: string, value: LogValue): void => {
-    if (modes.keepsField(name)) fields.set(name, value);
-  };
-  put('StartUTC', new LogTime(record.start, true));
-  put('StartLocal', new LogTime(record.start, false));
-  put('Duration', record.durationNs);
-  put('RequestCount', record.requestCount);
-  put('entryPointName', record.entryPoint);
-  put('ClientAddr', record.clientAddr);
-  put('ClientHost', record.clientHost);
-  put('ClientPort', record.clientPort);
-  put('ClientUsername', record.clientUsername);
-  if (record.requestAddr !== '') {
-    put('RequestAddr', record.requestAddr);
-    put('RequestHost', record.requestHost);
-    put('RequestPort', record.requestPort);
-  }
-  put('RequestMethod', record.requestMethod);
-  put('RequestPath', record.requestPath);
-  put('RequestProtocol', record.requestProtocol);
-  put('RequestScheme', record.requestScheme);
-  put('RequestContentSize', record.requestContentSize);
-  if (record.tlsVersion !== '') {
-    put('TLSVersion', record.tlsVersion);
-    put('TLSCipher', record.tlsCipher);
-  }
-  let overhead = record.durationNs;
-  if (record.routerName !== '') {
-    put('RouterName', record.routerName);
-    put('OriginDuration', record.originDurationNs);
-    put('OriginStatus', record.originStatus);
-    put('OriginContentSize', record.originContentSize);
-    overhead -= record.originDurationNs;
-  }
-  if (record.serviceUrl !== '') {
-    put('ServiceName', record.serviceName);
-    put('ServiceURL', record.serviceUrl);
-    put('ServiceAddr', record.serviceAddr);
-  }
-  put('DownstreamStatus', record.downstreamStatus);
-  put('DownstreamContentSize', record.downstreamContentSize);
-  put('Overhead', overhead);
-  put('RetryAttempts', record.retryAttempts);
-  addHeaders(fields, 'request_', record.requestHeaders);
-  addHeaders(fields, 'origin_', record.originHeaders);
-  addHeaders(fields, 'downstream_', record.downstreamHeaders);
-  return fields;
+/** One of Traefik's fields: its name, and its value for a request (undefined: not there). */
+export interface FieldSpec {
+  readonly name: string;
+  readonly read: (record: AccessRecord) => LogValue | undefined;
 }
 
-function addHeaders(fields: Map<string, LogValue>, prefix: string, headers: readonly HeaderField[]): void {
-  for (const [name, value] of headers) fields.set(prefix + name, value);
+/** The headers of one place (`request_`, `origin_`, `downstream_`), each a field `<prefix><Name>`. */
+export interface HeaderGroup {
+  readonly prefix: string;
+  readonly read: (record: AccessRecord) => readonly HeaderField[];
+}
+
+const routed = (record: AccessRecord): boolean => record.routerName !== '';
+const served = (record: AccessRecord): boolean => record.serviceUrl !== '';
+const when = <T>(present: boolean, value: T): T | undefined => (present ? value : undefined);
+
+/**
+ * Traefik's fields, named as Traefik names them: those of every request, those of a
+ * routed one (the origin fields, zero until a server answers), and those of a request a
+ * server answered. The Request{Addr,Host,Port} fields need a Host, the TLS ones a TLS
+ * connection.
+ */
+const FIELDS: readonly FieldSpec[] = [
+  { name: 'StartUTC', read: (r) => new LogTime(r.start, true) },
+  { name: 'StartLocal', read: (r) => new LogTime(r.start, false) },
+  { name: 'Duration', read: (r) => r.durationNs },
+  { name: 'RequestCount', read: (r) => r.requestCount },
+  { name: 'entryPointName', read: (r) => r.entryPoint },
+  { name: 'ClientAddr', read: (r) => r.clientAddr },
+  { name: 'ClientHost', read: (r) => r.clientHost },
+  { name: 'ClientPort', read: (r) => r.clientPort },
+  { name: 'ClientUsername', read: (r) => r.clientUsername },
+  { name: 'RequestAddr', read: (r) => when(r.requestAddr !== '', r.requestAddr) },
+  { name: 'RequestHost', read: (r) => when(r.requestAddr !== '', r.requestHost) },
+  { name: 'RequestPort', read: (r) => when(r.requestAddr !== '', r.requestPort) },
+  { name: 'RequestMethod', read: (r) => r.requestMethod },
+  { name: 'RequestPath', read: (r) => r.requestPath },
+  { name: 'RequestProtocol', read: (r) => r.requestProtocol },
+  { name: 'RequestScheme', read: (r) => r.requestScheme },
+  { name: 'RequestContentSize', read: (r) => r.requestContentSize },
+  { name: 'TLSVersion', read: (r) => when(r.tlsVersion !== '', r.tlsVersion) },
+  { name: 'TLSCipher', read: (r) => when(r.tlsVersion !== '', r.tlsCipher) },
+  { name: 'RouterName', read: (r) => when(routed(r), r.routerName) },
+  { name: 'OriginDuration', read: (r) => when(routed(r), r.originDurationNs) },
+  { name: 'OriginStatus', read: (r) => when(routed(r), r.originStatus) },
+  { name: 'OriginContentSize', read: (r) => when(routed(r), r.originContentSize) },
+  { name: 'ServiceName', read: (r) => when(served(r), r.serviceName) },
+  { name: 'ServiceURL', read: (r) => when(served(r), r.serviceUrl) },
+  { name: 'ServiceAddr', read: (r) => when(served(r), r.serviceAddr) },
+  { name: 'DownstreamStatus', read: (r) => r.downstreamStatus },
+  { name: 'DownstreamContentSize', read: (r) => r.downstreamContentSize },
+  // What the origin did not take of the whole duration.
+  { name: 'Overhead', read: (r) => (routed(r) ? r.durationNs - r.originDurationNs : r.durationNs) },
+  { name: 'RetryAttempts', read: (r) => r.retryAttempts },
+];
+
+const HEADER_GROUPS: readonly HeaderGroup[] = [
+  { prefix: 'request_', read: (r) => r.requestHeaders },
+  { prefix: 'origin_', read: (r) => r.originHeaders },
+  { prefix: 'downstream_', read: (r) => r.downstreamHeaders },
+];
+
+/**
+ * The fields a line may show, worked out once from `accessLog.fields`: those it does not
+ * drop, and the header groups unless every header is dropped. Which headers of a group a
+ * record holds was decided as it was read (see Exchange.record).
+ */
+export class KeptFields {
+  readonly fields: readonly FieldSpec[];
+  readonly headerGroups: readonly HeaderGroup[];
+
+  constructor(modes: FieldModes) {
+    this.fields = FIELDS.filter((field) => modes.keepsField(field.name));
+    this.headerGroups = modes.logsHeaders ? HEADER_GROUPS : [];
+  }
+}
+
+/** The fields of a line, by name: those `kept` allows that the record has. */
+export function logFields(record: AccessRecord, kept: KeptFields): LogFields {
+  const fields = new Map<string, LogValue>();
+  for (const field of kept.fields) {
+    const value = field.read(record);
+    if (value !== undefined) fields.set(field.name, value);
+  }
+  for (const group of kept.headerGroups) {
+    for (const [name, value] of group.read(record)) fields.set(group.prefix + name, value);
+  }
+  return fields;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { NodeRole } from '../../cluster/gossip/index.js';
-import { kindPrefix, readPrefix, resourceKey, type Store } from '../../cluster/store/index.js';
+import { NodeRole } from '../gossip/index.js';
+import { kindPrefix, readPrefix, resourceKey, type Store } from '../store/index.js';
 
 // A record per node taken out of the cluster, under /switchyard/removed-nodes/<id>. It
 // hides the node from the nodes view while gossip still remembers it (gossip has no
@@ -32,17 +32,29 @@ export const isDenied = (record: RemovedNode | undefined): boolean => record?.re
 export const encodeRemovedNode = (record: RemovedNode): Uint8Array =>
   new TextEncoder().encode(JSON.stringify(record));
 
+/** The record, or undefined when the value is missing or does not decode. */
+function decodeRemovedNode(value: Uint8Array): RemovedNode | undefined {
+  try {
+    const parsed = RemovedNode.safeParse(JSON.parse(new TextDecoder().decode(value)));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined; // not JSON
+  }
+}
+
 /** Every record; one that does not decode is skipped, since hiding a node is not worth failing a view. */
 export async function readRemovedNodes(store: Store): Promise<RemovedNode[]> {
   const { kvs } = await readPrefix(store, REMOVED_NODES_PREFIX);
-  const records: RemovedNode[] = [];
-  for (const kv of kvs) {
-    try {
-      const parsed = RemovedNode.safeParse(JSON.parse(new TextDecoder().decode(kv.value)));
-      if (parsed.success) records.push(parsed.data);
-    } catch {
-      // not JSON: see above
-    }
-  }
-  return records;
+  return kvs.map((kv) => decodeRemovedNode(kv.value)).filter((r): r is RemovedNode => r !== undefined);
+}
+
+/**
+ * The per-call check for endpoints that authenticate node certificates: one key read.
+ * A store error propagates, so the caller refuses rather than admits a node it could
+ * not check. A record that does not decode is not a denial: only remove-node writes
+ * denials, and it writes them through encodeRemovedNode.
+ */
+export async function isNodeDenied(store: Store, nodeId: string): Promise<boolean> {
+  const { kv } = await store.get(removedNodeKey(nodeId));
+  return kv !== undefined && isDenied(decodeRemovedNode(kv.value));
 }
