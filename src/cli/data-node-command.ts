@@ -6,7 +6,7 @@ import { createLogger } from '../log/index.js';
 import { startDataNode } from './data-node.js';
 import { joinAsData, readTokenFile } from './data-node-join.js';
 import { readDataNodeState, writeDataNodeState, type StoredDataNode } from './data-node-state.js';
-import { advertiseAddress, defaultNodeId, fatal, positive } from './node-flags.js';
+import { advertiseAddress, defaultNodeId, fatal, positive, stopOnSignals } from './node-flags.js';
 import type { Logger } from '../log/index.js';
 
 // `switchyard start-data-node`, after Traefik Enterprise's `traefikee proxy`: joins with the
@@ -79,21 +79,7 @@ export function dataNodeCommand(): Command {
         },
         log,
       }).catch(fatal);
-      let stopping = false;
-      const stop = (signal: string): void => {
-        if (stopping) return;
-        stopping = true;
-        log.info({ signal }, 'stopping');
-        node.stop().then(
-          () => process.exit(0),
-          (err: unknown) => {
-            log.error({ err }, 'stop failed');
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
+      stopOnSignals(() => node.stop(), log);
     });
 }
 

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { loadStaticConfig } from '../config/static/index.js';
 import { createLogger } from '../log/index.js';
+import { stopOnSignals } from './node-flags.js';
 import { startStandalone } from './standalone.js';
 
 /**
@@ -10,7 +11,7 @@ import { startStandalone } from './standalone.js';
  */
 export function standaloneCommand(): Command {
   return new Command('standalone')
-    .description('one process with the data-plane role and the file provider')
+    .description('one process with the control and data roles, the store embedded in its state directory')
     .option('-c, --config <file>', 'static configuration file (YAML or TOML)')
     .allowUnknownOption()
     .allowExcessArguments()
@@ -24,20 +25,6 @@ export function standaloneCommand(): Command {
       const config = loaded.value;
       const logger = createLogger({ level: config.log.level, format: config.log.format });
       const node = await startStandalone(config, logger);
-      let stopping = false;
-      const stop = (signal: string): void => {
-        if (stopping) return;
-        stopping = true;
-        logger.info({ signal }, 'stopping');
-        node.stop().then(
-          () => process.exit(0),
-          (error: unknown) => {
-            logger.error({ err: error }, 'stop failed');
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
+      stopOnSignals(() => node.stop(), logger);
     });
 }

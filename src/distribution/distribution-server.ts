@@ -139,7 +139,9 @@ export class DistributionServer {
     if (!peer.ok) return refuse(new DistributionError('DIST_DENIED', 'peer', peer.error.message));
     const nodeId = peer.value.nodeId;
     if (await options.isDenied?.(nodeId)) {
-      return refuse(new DistributionError('DIST_DENIED', nodeId, 'was removed from the cluster'));
+      return refuse(
+        new DistributionError('DIST_DENIED', 'peer', `node ${nodeId} was removed from the cluster`),
+      );
     }
 
     // Headers now tell the data node its stream is accepted (see grpc-endpoint.ts).

@@ -11,6 +11,7 @@ export function summarize(values: readonly number[]): { n: number; p50: number; 
 }
 
 export const formatSummary = (label: string, values: readonly number[]): string => {
+  if (values.length === 0) return `${label}: no runs`;
   const s = summarize(values);
   return `${label}: p50 ${Math.round(s.p50)} ms, max ${Math.round(s.max)} ms (min ${Math.round(s.min)} ms, ${s.n} runs)`;
 };

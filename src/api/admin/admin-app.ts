@@ -47,7 +47,9 @@ export function createAdminApp(options: AdminAppOptions): express.Express {
     }
     // A removed control node's certificate is still valid: the deny list is what stops it.
     if (await isNodeDenied(sources.store, peer.nodeId)) {
-      return next(new PkiError('PKI_NODE_REMOVED', 'peer', `node ${peer.nodeId} was removed from the cluster`));
+      return next(
+        new PkiError('PKI_NODE_REMOVED', 'peer', `node ${peer.nodeId} was removed from the cluster`),
+      );
     }
     next();
   });

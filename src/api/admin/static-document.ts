@@ -14,7 +14,7 @@ import { AdminError } from './errors.js';
 type EffectiveEntryPoints = StaticConfig['entryPoints'];
 type EffectiveEntryPoint = EffectiveEntryPoints[string];
 
-/** The document names `apply` may write, with the check of each. */
+/** The documents `apply` may write; checkStaticDocument knows the shape of each. */
 export const STATIC_DOCUMENTS = ['entrypoints'] as const;
 export type StaticDocumentName = (typeof STATIC_DOCUMENTS)[number];
 

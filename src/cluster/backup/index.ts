@@ -18,11 +18,6 @@ export {
   type BackupErrorCode,
   type BackupResult,
 } from './errors.js';
-export {
-  planRecovery,
-  type RecoveryInput,
-  type RecoveryPlan,
-  type RecoveryProbe,
-} from './recovery-plan.js';
+export { planRecovery, type RecoveryInput, type RecoveryPlan, type RecoveryProbe } from './recovery-plan.js';
 export { batchesOf, restoreArchive, restoreKeys, type RestoreReport } from './restore-archive.js';
 export { snapshotStore, type SnapshotOptions, type StoreSnapshot } from './snapshot-store.js';

@@ -31,7 +31,8 @@ import { loadResolver, type ResolverSettings } from './resolvers.js';
 
 export interface AcmeManagerOptions {
   readonly store: Store;
-  readonly election: Pick<Election, 'fencedTxn'>;
+  /** `term` tells the manager its term is over before it makes another CA call. */
+  readonly election: Pick<Election, 'fencedTxn' | 'term'>;
   readonly term: Term;
   readonly dataKey: DataKey;
   /** The static certificatesResolvers section. */
@@ -272,6 +273,7 @@ export class AcmeManager {
       seal: (plaintext, aad) => this.#writer.seal(plaintext, aad),
       open: (sealed, aad) => this.#writer.open(sealed, aad),
       waitForRevision: this.#o.waitForRevision,
+      alive: () => this.#alive(),
     });
   }
 
@@ -383,6 +385,15 @@ export class AcmeManager {
   #stepIo(key: string): { dns: DnsProvider | undefined; signal: AbortSignal; log: Logger } {
     const resolver = this.#orders.get(key)?.record.resolver ?? key.slice(ACME_ORDERS_PREFIX.length).split('/')[0]!;
     return { dns: this.#dns.get(resolver), signal: this.#abort.signal, log: this.#o.log };
+  }
+
+  /**
+   * Whether this term still holds, as far as this node knows. Checked before each call
+   * that changes something at the CA: fencing stops a deposed controller's writes, not
+   * its requests to the CA.
+   */
+  #alive(): boolean {
+    return !this.#stopped && this.#o.election.term?.revision === this.#o.term.revision;
   }
 
   /** The term is over (or the store failed us): stop; the next controller continues. */

@@ -8,6 +8,7 @@ import {
   type Http01Answer,
   type TlsAlpn01Answer,
 } from '../../cluster/node/index.js';
+import { ElectionError } from '../../cluster/election/index.js';
 import { ConfigError } from '../../config/errors.js';
 import type { Logger } from '../../log/index.js';
 import type { AuthorizationStep, ChallengeType, DnsRecord, OrderRecord, RecordedError } from './acme-records.js';
@@ -48,7 +49,14 @@ export interface StepContext {
   readonly seal: (plaintext: string, aad: string) => Promise<Uint8Array>;
   readonly open: (sealed: Uint8Array, aad: string) => Promise<string>;
   readonly waitForRevision: (revision: number) => Promise<{ readonly ok: boolean }>;
+  /** False once the controller's term is over: no CA call may follow. */
+  readonly alive: () => boolean;
   readonly log: Logger;
+}
+
+/** Refuses to go on once the term is over, before a call that changes something at the CA. */
+function ensureAlive(ctx: StepContext): void {
+  if (!ctx.alive()) throw new ElectionError('ELECTION_FENCED', ctx.key, 'the controller term is over');
 }
 
 /** The step for the record's state; `pending` and the resting states are handled by the manager. */
@@ -113,6 +121,7 @@ async function placeOrder(record: OrderRecord, ctx: StepContext): Promise<StepRe
   let order: CaOrder | undefined;
   if (ctx.resumed) order = await findOrder(ctx.ca, identifiers);
   if (order === undefined) {
+    ensureAlive(ctx);
     order = await ctx.ca.newOrder(identifiers, {
       profile: ctx.settings.profile,
       ...(record.reason !== 'new' && ctx.ari && record.ariId !== undefined ? { replaces: record.ariId } : {}),
@@ -187,6 +196,7 @@ async function presentChallenges(record: OrderRecord, ctx: StepContext): Promise
     } else {
       const value = await ctx.ca.keyAuthorization({ type: 'dns-01', token: challenge.token });
       const dnsRecord: DnsRecord = { fqdn: `_acme-challenge.${domain}.`, value, domain, token: challenge.token, keyAuthorization };
+      ensureAlive(ctx);
       // Presented before the record says so: a controller that dies here leaves a TXT
       // record that the next one presents again (the same value) and later removes.
       await ctx.dns!.present(dnsRecord, ctx.signal);
@@ -252,6 +262,7 @@ async function validate(record: OrderRecord, ctx: StepContext): Promise<StepResu
     if (step.challenge === undefined) continue;
     const authz = await ctx.ca.authorization(step.url);
     const challenge = authz.challenges.find((c) => c.url === step.challenge!.url);
+    ensureAlive(ctx);
     if (authz.status === 'pending' && challenge?.status === 'pending') await ctx.ca.completeChallenge(step.challenge.url);
   }
   const refused: string[] = [];
@@ -323,6 +334,7 @@ async function finalize(record: OrderRecord, ctx: StepContext): Promise<StepResu
   if (order.status === 'pending') return { record: { ...record, state: 'ordered', updatedAt: ctx.now() } };
   if (order.status === 'ready') {
     const csr = await createCsr(record.main, record.sans, keyPem, ctx.settings.commonName);
+    ensureAlive(ctx);
     order = await ctx.ca.finalize(order, csr);
   }
   if (order.status === 'processing') order = await ctx.ca.settleOrder(order.url, ctx.signal);

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { Election, type Term } from '../../../src/cluster/election/index.js';
+import { Election, ElectionError, type Term } from '../../../src/cluster/election/index.js';
 import {
   ACME_PREFIX,
   CONFIG_PREFIX,
@@ -47,7 +47,12 @@ export interface Rig {
   /** Publishes routers (Traefik's http.routers, names qualified) as the controller would. */
   publishRouters(routers: Record<string, unknown>): Promise<void>;
   /** Elects a controller (a new term each time) and starts a manager for it. */
-  startManager(resolvers: Record<string, unknown>, extra?: Partial<AcmeManagerOptions>): Promise<RunningManager>;
+  startManager(
+    resolvers: Record<string, unknown>,
+    extra?: Partial<AcmeManagerOptions>,
+    /** The controller dies (its term ends, as with kill -9) right after this many store writes. */
+    dieAfterWrites?: number,
+  ): Promise<RunningManager>;
   orders(): Promise<Map<string, OrderRecord>>;
   close(): Promise<void>;
 }
@@ -136,14 +141,32 @@ export async function startRig(options: { httpPort?: number; tlsPort?: number } 
       await store.put(CONFIG_VERSION_KEY, encoder.encode(JSON.stringify({ version: ++configVersion, nodeId: 'test' })));
       refeed();
     },
-    async startManager(resolvers, extra = {}) {
+    async startManager(resolvers, extra = {}, dieAfterWrites = Infinity) {
       const election = new Election({ store, nodeId: `cp-${++nodes}`, ttlMs: 1000 });
       const elected = new Promise<Term>((resolve) => election.once('elected', resolve));
       election.start();
       const term = await elected;
+      let writes = 0;
+      let dead = false;
+      const dying: Pick<Election, 'fencedTxn' | 'term'> = {
+        get term() {
+          return dead ? undefined : election.term;
+        },
+        async fencedTxn(t, request) {
+          if (dead) throw new ElectionError('ELECTION_FENCED', election.key, 'this controller is dead');
+          const res = await election.fencedTxn(t, request);
+          if (++writes >= dieAfterWrites) {
+            dead = true;
+            // The lease is revoked at once rather than left to expire: the successor
+            // starts sooner, and nothing else differs from a kill -9.
+            await election.close();
+          }
+          return res;
+        },
+      };
       const manager = new AcmeManager({
         store,
-        election,
+        election: dying,
         term,
         dataKey,
         resolvers: resolvers as Record<string, CertificatesResolver>,

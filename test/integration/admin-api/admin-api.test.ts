@@ -126,7 +126,8 @@ describe('admin API over mutual TLS', { timeout: 60_000 }, () => {
 
     test('403: a removed control node may not forward writes, its certificate notwithstanding', async () => {
       const creds = await cluster.credentials('cp-8', 'control');
-      const forward = () => call(cp2().port, cluster.ca.certPem, creds, 'PUT', '/api/config/static/denied', {});
+      const forward = () =>
+        call(cp2().port, cluster.ca.certPem, creds, 'PUT', '/api/config/static/denied', {});
       // Before the removal the same certificate gets past the deny list (and is refused
       // further on, as any forward that reaches a non-controller).
       assert.equal((await forward()).json().error?.code, 'ADMIN_NO_CONTROLLER');
@@ -211,14 +212,9 @@ describe('admin API over mutual TLS', { timeout: 60_000 }, () => {
     }
 
     test('a forwarded write that reaches a non-controller is refused, not forwarded again', async () => {
-      const res = await call(
-        cp2().port,
-        cluster.ca.certPem,
-        cp1().credentials,
-        'PUT',
-        path,
-        { entryPoints: { loop: { address: ':82' } } },
-      );
+      const res = await call(cp2().port, cluster.ca.certPem, cp1().credentials, 'PUT', path, {
+        entryPoints: { loop: { address: ':82' } },
+      });
       assert.equal(res.status, 503);
       assert.equal(res.json().error?.code, 'ADMIN_NO_CONTROLLER');
       const saved = (await stored())?.document as { entryPoints?: Record<string, unknown> } | undefined;

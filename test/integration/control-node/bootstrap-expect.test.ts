@@ -42,6 +42,7 @@ describe('bootstrap-expect, failover and restart', { timeout: 150_000 }, () => {
     `--providers.file.directory=${configDir}`,
     '--providers.providersThrottleDuration=0s',
     '--entryPoints.web.address=127.0.0.1:1',
+    `--mtlscertsoutputdir=${join(cluster.root, 'admin')}`,
   ];
 
   test('three nodes started in any order, one restarted while they wait, form exactly one cluster', async (t) => {
@@ -79,6 +80,19 @@ describe('bootstrap-expect, failover and restart', { timeout: 150_000 }, () => {
         NAMES.every((n) => JSON.stringify(lastControlView(nodes.get(n)!)) === JSON.stringify(NAMES)),
       15_000,
       'a gossip view of the three control nodes on each',
+    );
+    // The node that created the cluster wrote the admin credentials: list-nodes works with them.
+    const list = await cluster.run([
+      'list-nodes',
+      '--output=json',
+      `--mtlscertsdir=${join(cluster.root, 'admin')}`,
+      `--apiaddress=127.0.0.1:${(await cluster.ports(x)).admin}`,
+    ]);
+    assert.equal(list.code, 0, list.stderr);
+    const view = JSON.parse(list.stdout) as { nodes: { id: string; role: string }[] };
+    assert.deepEqual(
+      view.nodes.map((n) => [n.id, n.role]),
+      NAMES.map((n) => [n, 'control']),
     );
   });
 

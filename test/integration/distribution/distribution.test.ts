@@ -258,9 +258,11 @@ describe('distribution between real control and data node processes', { timeout:
       file,
       `entryPoints:\n  web:\n    address: "${web1}"\n  alt:\n    address: "${HOST}:${alt}"\n`,
     );
-    const applied = await c.admin(['apply', `--file=${file}`]);
-    assert.equal(applied.code, 0, applied.stderr);
+    // --wait reports the data node the version has not reached (edge-2 refuses it).
+    const applied = await c.admin(['apply', `--file=${file}`, '--wait=3']);
+    assert.equal(applied.code, 1, applied.stderr);
     assert.match(applied.stdout, /applied entryPoints web, alt at revision \d+/);
+    assert.match(applied.stderr, /revision \d+ has not reached edge-2 yet/);
     await eventually(() => servedBy(alt, 'alt.test'), 15_000, 'edge-1 serving on the applied entrypoint');
     await eventually(
       async () => {
@@ -299,6 +301,25 @@ describe('distribution between real control and data node processes', { timeout:
       'edge-2 serving the version after the deletion',
     );
     assert.equal(await servedBy(webOf('edge-2'), 'five.test'), true);
+
+    // An address every node can bind (a port of its choosing): --wait sees both take it.
+    await writeFile(file, `entryPoints:\n  web:\n    address: "${HOST}:0"\n`);
+    const everywhere = await c.admin(['apply', `--file=${file}`, '--wait=30']);
+    assert.equal(everywhere.code, 0, everywhere.stderr);
+    assert.match(everywhere.stdout, /every attached data node serves revision \d+/);
+    await eventually(
+      async () => !(await servedBy(webOf('edge-1'), 'five.test')),
+      15_000,
+      "edge-1's old web listener closed",
+    );
+    const restored = await callAdminApi({
+      api: await adminApi(),
+      credentials: await adminCredentials(),
+      method: 'DELETE',
+      path: '/api/config/static/entrypoints',
+    });
+    assert.equal(restored.status, 200, restored.body.toString());
+    await bothServe('five.test');
 
     // A file with a mistake is refused before anything is sent, naming the file and the key.
     await writeFile(file, 'entryPoints:\n  web:\n    address: "nowhere"\n');

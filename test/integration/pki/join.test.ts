@@ -393,7 +393,14 @@ describe('the join server consults the deny list', TIMEOUT, () => {
       }),
     );
   const joinAs = (nodeId: string) =>
-    joinCluster({ host: HOST, port, token: tokens.issue('data'), nodeId, ipAddresses: [HOST], timeoutMs: 5000 });
+    joinCluster({
+      host: HOST,
+      port,
+      token: tokens.issue('data'),
+      nodeId,
+      ipAddresses: [HOST],
+      timeoutMs: 5000,
+    });
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sy-deny-'));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -198,6 +198,28 @@ describe('switchyard standalone', () => {
     assert.equal((await get(web, 'empty.test')).status, 503);
     assert.equal((await get(web, 'alpha.test')).status, 200);
     assert.equal((await get(web, 'beta.test')).status, 200);
+  });
+
+  test('the data plane is fed through the store, as a data node is: the state directory holds the store, the data key and the applied version', async () => {
+    const state = join(dir, 'state');
+    const mode = async (file: string): Promise<number> => (await stat(file)).mode & 0o777;
+    assert.ok((await stat(join(state, 'store'))).isDirectory());
+    assert.equal(await mode(join(state, 'data-key')), 0o600);
+    const cache = join(state, 'distribution', 'applied.json');
+    await eventually(
+      async () => (await readFile(cache, 'utf8')).includes('/switchyard/config/http/routers/alpha@file'),
+      10_000,
+      'the applied version cached',
+    );
+    assert.equal(await mode(cache), 0o600);
+    const cached = JSON.parse(await readFile(cache, 'utf8')) as {
+      revision: number;
+      entries: [string, string][];
+    };
+    const keys = cached.entries.map(([key]) => key);
+    assert.ok(keys.includes('/switchyard/config/version'));
+    assert.ok(keys.includes('/switchyard/config/http/services/beta@file'));
+    assert.ok(cached.revision > 0);
   });
 
   test('SIGTERM lets an in-flight request finish, then exits 0', async () => {
