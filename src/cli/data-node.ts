@@ -5,6 +5,7 @@ import type { StaticConfig } from '../config/static/index.js';
 import { AccessLog, DataPlane, type ApplyInput, type ApplyOutcome } from '../dataplane/index.js';
 import { DataNodeClient } from '../distribution/index.js';
 import type { Logger } from '../log/index.js';
+import { FollowingClient } from './following-client.js';
 import { writeDataNodeFile, type StoredDataNode } from './data-node-state.js';
 import { VERSION } from './version.js';
 
@@ -33,7 +34,6 @@ export interface DataNodeOptions {
 }
 
 export interface DataNode {
-  readonly client: DataNodeClient;
   stop(): Promise<void>;
 }
 
@@ -114,16 +114,23 @@ export async function startDataNode(o: DataNodeOptions): Promise<DataNode> {
     if (outcome.ok) gossip.update({ configVersion: outcome.version });
     return outcome;
   };
-  const client = new DataNodeClient({
-    nodeId: state.nodeId,
-    credentials: stored.credentials,
-    controlNodes: state.distribution,
-    stateDir: o.stateDir,
-    localEntryPoints: config.entryPoints,
-    apply,
+  const client = new FollowingClient({
+    make: (controlNodes) =>
+      new DataNodeClient({
+        nodeId: state.nodeId,
+        credentials: stored.credentials,
+        controlNodes,
+        stateDir: o.stateDir,
+        localEntryPoints: config.entryPoints,
+        apply,
+        log,
+      }),
+    initial: state.distribution,
+    announced: () => distributionAddresses(gossip.self, gossip.members()),
     log,
   });
   await client.start().catch(abandon);
+  gossip.onEvent(() => client.check());
   log.info(
     { nodeId: state.nodeId, clusterId: state.clusterId, controlNodes: state.distribution },
     'data node started',
@@ -138,7 +145,6 @@ export async function startDataNode(o: DataNodeOptions): Promise<DataNode> {
   process.on('SIGUSR1', reopenAccessLog);
 
   return {
-    client,
     async stop() {
       process.off('SIGUSR1', reopenAccessLog);
       await client.stop();

@@ -129,14 +129,23 @@ export class StoreMirror implements MirrorView {
    */
   async #load(): Promise<number> {
     const { store } = this.#o;
-    let revision = 0;
+    let read = 0;
+    let consistent = false;
     let kvs: KeyValue[] = [];
-    for (let attempt = 0; attempt < CONSISTENT_READ_ATTEMPTS; attempt++) {
-      revision = await store.revision();
+    for (let attempt = 0; attempt < CONSISTENT_READ_ATTEMPTS && !consistent; attempt++) {
+      read = await store.revision();
       kvs = [];
       for (const prefix of STREAMED_PREFIXES) kvs.push(...(await readPrefix(store, prefix)).kvs);
-      if ((await store.revision()) === revision) break;
+      consistent = (await store.revision()) === read;
     }
+    // A first read that no write disturbed is the state as of the last streamed write,
+    // not only as of the read: naming it by that write's revision lets a data node that
+    // applied it carry on with deltas after this control node (re)starts. The watch then
+    // starts just after that write, so that deletions since replay as tombstones.
+    const revision =
+      consistent && this.#revision === undefined
+        ? kvs.reduce((newest, kv) => Math.max(newest, kv.modRevision), 0)
+        : read;
     const fresh = new Map<string, Written>();
     for (const kv of kvs) {
       if (!isStreamedKey(kv.key)) continue;
@@ -202,7 +211,9 @@ export class StoreMirror implements MirrorView {
   #commit(revision: number): void {
     for (const [key, change] of this.#pending) {
       if ('deleted' in change) {
-        if (!this.#entries.delete(key)) continue;
+        // Remembered even when never seen: a deletion replayed at start concerns data
+        // nodes that had the key.
+        this.#entries.delete(key);
         this.#tombstones.delete(key); // re-inserted last, so the map stays oldest first
         this.#tombstones.set(key, change.deleted);
       } else {

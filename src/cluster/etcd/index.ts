@@ -18,7 +18,7 @@ export {
 export { joinPeers, staleMembers, type MemberInfo } from './membership.js';
 export { openExternalStore, openSidecarStore } from './open-store.js';
 export { nextRestartDelay, RestartPolicy } from './restart-policy.js';
-export { handOffTarget, type MemberStatus } from './status.js';
+export type { MemberStatus } from './status.js';
 export {
   EtcdSupervisor,
   type EtcdSupervisorOptions,

@@ -1,5 +1,4 @@
 import type { Etcd3 } from 'etcd3';
-import type { MemberInfo } from './membership.js';
 
 // What a member says about itself (Maintenance.Status). It answers without quorum and
 // on learners, which serve no other request, so it is the sidecar's health probe.
@@ -39,15 +38,4 @@ export function unhealthyReason(s: MemberStatus): string | undefined {
   if (!hasLeader(s)) return 'no leader: the cluster has lost quorum or is electing one';
   if (s.errors.length > 0) return s.errors.join('; ');
   return undefined;
-}
-
-/**
- * The voter to hand Raft leadership to, when this member leads and another voter has
- * started (named itself); undefined otherwise.
- */
-export function handOffTarget(self: MemberStatus, members: readonly MemberInfo[]): MemberInfo | undefined {
-  if (self.leader !== self.memberId) return undefined;
-  return members
-    .filter((m) => m.id !== self.memberId && !m.isLearner && m.name !== '')
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))[0];
 }

@@ -20,7 +20,7 @@ import {
 } from './membership.js';
 import { probeEtcdBinary } from './binary.js';
 import { nextRestartDelay, RestartPolicy } from './restart-policy.js';
-import { handOffTarget, hasLeader, memberStatus, unhealthyReason, type MemberStatus } from './status.js';
+import { hasLeader, memberStatus, unhealthyReason, type MemberStatus } from './status.js';
 import type { EtcdVersion } from './version.js';
 import { waitForStatus } from './wait-status.js';
 
@@ -232,20 +232,6 @@ export class EtcdSupervisor extends EventEmitter<SupervisorEvents> {
     await withEtcdClient(this.clientUrls, this.#tls, this.#requestTimeoutMs, (c) =>
       removeMember(c, id, deadline),
     );
-  }
-
-  /**
-   * Moves Raft leadership to another voter when this member holds it (MoveLeader, which
-   * only the leader serves). Resolves with the new leader's name, or undefined when this
-   * member does not lead or has nobody to hand over to.
-   */
-  async handOffLeadership(): Promise<string | undefined> {
-    return withEtcdClient(this.clientUrls, this.#tls, this.#requestTimeoutMs, async (c) => {
-      const target = handOffTarget(await memberStatus(c), await listMembers(c));
-      if (target === undefined) return undefined;
-      await c.maintenance.moveLeader({ targetID: target.id });
-      return target.name;
-    });
   }
 
   /** This member's status, asked now. */

@@ -47,8 +47,6 @@ export interface ControlNodeOptions {
   readonly electionTtlMs?: number;
 }
 
-const HAND_OFF_EVERY_MS = 2000;
-
 export class ControlNode {
   readonly network: ControlNodeNetwork;
   readonly membership: Membership;
@@ -65,7 +63,6 @@ export class ControlNode {
   #leaving = false;
   #stopped = false;
   #noQuorum = false;
-  #handOffTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     options: ControlNodeOptions,
@@ -109,11 +106,6 @@ export class ControlNode {
       log: options.log,
     });
     this.#joinServer = joinServer(this);
-    this.election.on('elected', () => this.#keepOffRaftLeader());
-    this.election.on('deposed', () => {
-      clearInterval(this.#handOffTimer);
-      this.#handOffTimer = undefined;
-    });
   }
 
   /** Serves joins, gossips, and campaigns; the member must be running. */
@@ -195,7 +187,6 @@ export class ControlNode {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    clearInterval(this.#handOffTimer);
     await this.election.close();
     await this.gate.settled();
     this.#tokensWatch?.cancel();
@@ -220,28 +211,6 @@ export class ControlNode {
     const memberId = supervisor.memberId;
     if (memberId !== undefined) await supervisor.removeMember(memberId);
     await this.stop();
-  }
-
-  /**
-   * While this node is the controller, its etcd member hands Raft leadership to another
-   * voter whenever it holds it. When the controller's machine dies with its member, and
-   * that member led Raft, etcd's new leader renews every lease by its full TTL, the dead
-   * controller's included: the successor would wait for an election and a whole TTL on
-   * top (about 4.5 s instead of 2). Checked at once and every 2 s, as leadership moves.
-   */
-  #keepOffRaftLeader(): void {
-    const { supervisor } = this.membership;
-    const check = (): void => {
-      void supervisor.handOffLeadership().then(
-        (to) => {
-          if (to !== undefined) this.#o.log.info({ to }, 'moved Raft leadership off the controller');
-        },
-        (err: unknown) => this.#o.log.debug({ err }, 'cannot move Raft leadership off the controller'),
-      );
-    };
-    clearInterval(this.#handOffTimer);
-    this.#handOffTimer = setInterval(check, HAND_OFF_EVERY_MS).unref();
-    check();
   }
 
   /**

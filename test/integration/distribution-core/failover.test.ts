@@ -74,7 +74,7 @@ test(
         async () => (await readDataNodeStatuses(store))[0]?.controlNodeId === other,
         'status written by the new control node',
       );
-      assert.equal((await waitForRevision(store, second, { timeoutMs: 0 })).ok, true);
+      assert.equal((await waitForRevision(store, second, { timeoutMs: 5000 })).ok, true);
     } finally {
       await client.stop();
       for (const server of servers.values()) await server.close();

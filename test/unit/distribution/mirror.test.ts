@@ -122,6 +122,20 @@ describe('store mirror', () => {
     assert.equal(new Map(mirror.snapshot()).get(router('a@file')), JSON.stringify({ v: 2 }));
   });
 
+  test('a new mirror is named by the last streamed write, and replays deletions since', async () => {
+    const store = await fresh();
+    const { revision: published } = await store.put(CONFIG_VERSION_KEY, enc({ version: 1 }));
+    const { revision: answered } = await store.put(http01Key('tok'), enc({ token: 'tok' }));
+    const { revision: removed } = await store.delete(http01Key('tok'));
+    await store.put('/switchyard/status/data-nodes/d1', enc({})); // not streamed: does not count
+    const mirror = await mirrorOf(store);
+    const deadline = Date.now() + 2000;
+    while (mirror.revision !== removed && Date.now() < deadline) await settle();
+    assert.equal(mirror.revision, removed);
+    assert.deepEqual(mirror.deltaSince(answered), { puts: [], deletes: [http01Key('tok')] });
+    assert.ok(mirror.deltaSince(published) !== undefined, 'a node at the last publication gets a delta');
+  });
+
   test('deltas: puts and deletes since any committed revision; unknown revisions have none', async () => {
     const store = await fresh();
     await store.put(router('a@file'), enc(1));
