@@ -4,7 +4,7 @@ import type { ApplyInput, ApplyOutcome } from '../dataplane/index.js';
 import type { Logger } from '../log/index.js';
 import { loadCache, saveCache } from './cache.js';
 import { ClientState, type AppliedVersion } from './client-state.js';
-import { entriesToInput } from './entries-input.js';
+import { DecodeCache, entriesToInput } from './entries-input.js';
 import type { ClientLink, Endpoint } from './link.js';
 import { MAX_REPORTED_ERRORS, type ControlMessage, type DataMessage, type WireError } from './messages.js';
 import type { ReconnectTiming } from './timing.js';
@@ -50,6 +50,7 @@ export const isCertificateError = (error: ConfigError): boolean =>
 export class ClientRunner {
   readonly #o: ClientRunnerOptions;
   readonly #state = new ClientState();
+  readonly #decoded = new DecodeCache();
   #appliedInput: ApplyInput | undefined;
   #errors: readonly WireError[] = [];
   #lastNack: ClientStatus['lastNack'];
@@ -111,13 +112,16 @@ export class ClientRunner {
       let closed!: (error: Error | undefined) => void;
       const ended = new Promise<Error | undefined>((resolve) => (closed = resolve));
       try {
-        const link = await endpoint.connect({
-          onMessage: (message) => {
-            heard = true;
-            this.#enqueue(generation, () => this.#handle(message));
+        const link = await endpoint.connect(
+          {
+            onMessage: (message) => {
+              heard = true;
+              this.#enqueue(generation, () => this.#handle(message));
+            },
+            onClose: closed,
           },
-          onClose: closed,
-        });
+          this.#stop.signal,
+        );
         this.#link = link;
         this.#attachedTo = endpoint.name;
         log.info({ controlNode: endpoint.name }, 'distribution stream open');
@@ -181,7 +185,7 @@ export class ClientRunner {
     entries: ReadonlyMap<string, string>,
     fromStream: boolean,
   ): Promise<void> {
-    const decoded = entriesToInput(entries, revision, this.#o.localEntryPoints);
+    const decoded = entriesToInput(entries, revision, this.#o.localEntryPoints, this.#decoded);
     if (!decoded.ok) return this.#refuse(revision, decoded.errors);
     const { input } = decoded.value;
     const outcome = await this.#o.apply(input);

@@ -9,7 +9,6 @@ import {
   TLS_ALPN01_PREFIX,
   TlsAlpn01Answer,
 } from '../cluster/node/index.js';
-import { compareKeys } from '../cluster/store/index.js';
 import {
   emptyDynamicConfig,
   MIDDLEWARE_TYPES,
@@ -88,6 +87,7 @@ export function entriesToInput(
   entries: ReadonlyMap<string, string>,
   revision: number,
   localEntryPoints: EntryPoints,
+  cache = new DecodeCache(),
 ): Result<DecodedVersion> {
   const errors: ConfigError[] = [];
   const dynamic = emptyDynamicConfig();
@@ -97,32 +97,32 @@ export function entriesToInput(
   let published = false;
 
   // Key order, so that a version is the same input however its deltas arrived.
-  for (const key of [...entries.keys()].sort(compareKeys)) {
+  for (const key of [...entries.keys()].sort()) {
     const text = entries.get(key)!;
     if (key === CONFIG_VERSION_KEY) {
       published = true;
     } else if (key.startsWith(CONFIG_PREFIX)) {
-      addResource(dynamic, key.slice(CONFIG_PREFIX.length), text, errors);
+      addResource(dynamic, key, text, cache, errors);
     } else if (key === ENTRYPOINTS_DOCUMENT) {
       const deployed = deployedEntryPoints(text);
       if (!deployed.ok) return deployed;
       entryPoints = deployed.value;
     } else if (key.startsWith(ACME_CERTIFICATES_PREFIX)) {
       const path = `acme.certificates.${key.slice(ACME_CERTIFICATES_PREFIX.length)}`;
-      const cert = parseJson(text, path, withSchema(AcmeCertificate), errors);
+      const cert = cache.decode(key, text, path, withSchema(AcmeCertificate), errors);
       if (cert !== undefined) acmeCertificates.push({ certFile: cert.certificate, keyFile: cert.key });
     } else if (key.startsWith(HTTP01_PREFIX)) {
       const path = `acme.http01.${key.slice(HTTP01_PREFIX.length)}`;
-      const answer = parseJson(text, path, withSchema(Http01Answer), errors);
+      const answer = cache.decode(key, text, path, withSchema(Http01Answer), errors);
       if (answer !== undefined) acme.http01.set(answer.token, answer.keyAuthorization);
     } else if (key.startsWith(TLS_ALPN01_PREFIX)) {
       const path = `acme.tlsAlpn01.${key.slice(TLS_ALPN01_PREFIX.length)}`;
-      const answer = parseJson(text, path, withSchema(TlsAlpn01Answer), errors) as
-        TlsAlpn01Answer | undefined;
+      const answer = cache.decode(key, text, path, withSchema(TlsAlpn01Answer), errors);
       if (answer !== undefined)
         acme.tlsAlpn01.set(answer.domain, { certificate: answer.certificate, key: answer.key });
     }
   }
+  cache.keepOnly(entries);
   dynamic.tls.certificates.push(...acmeCertificates);
   const answers: AcmeAnswers = acme;
   const hasAnswers = acme.http01.size > 0 || acme.tlsAlpn01.size > 0;
@@ -140,8 +140,15 @@ export function entriesToInput(
 
 type TlsAlpn01Pair = { readonly certificate: string; readonly key: string };
 
-/** One resource under the config prefix (`http/routers/api@docker`) into `dynamic`. */
-function addResource(dynamic: DynamicConfig, rest: string, text: string, errors: ConfigError[]): void {
+/** One resource under the config prefix (`…/http/routers/api@docker`) into `dynamic`. */
+function addResource(
+  dynamic: DynamicConfig,
+  key: string,
+  text: string,
+  cache: DecodeCache,
+  errors: ConfigError[],
+): void {
+  const rest = key.slice(CONFIG_PREFIX.length);
   const [area = '', section = ''] = rest.split('/', 2);
   const name = rest.slice(area.length + section.length + 2);
   const check = SECTIONS[`${area}/${section}`];
@@ -150,7 +157,7 @@ function addResource(dynamic: DynamicConfig, rest: string, text: string, errors:
     errors.push(new ConfigError('CONFIG_UNKNOWN_FIELD', path, 'is not a section this node knows'));
     return;
   }
-  const value = parseJson(text, path, check, errors);
+  const value = cache.decode(key, text, path, check, errors);
   if (value === undefined) return;
   if (section === 'certificates') {
     dynamic.tls.certificates.push(value as DynamicConfig['tls']['certificates'][number]);
@@ -160,18 +167,39 @@ function addResource(dynamic: DynamicConfig, rest: string, text: string, errors:
   into[section]![name] = value;
 }
 
-function parseJson<T>(text: string, path: string, check: Check<T>, errors: ConfigError[]): T | undefined {
+/**
+ * Decoded values by key, kept from one version to the next: a version differs from the
+ * last in a few keys, and parsing ten thousand unchanged ones again would cost more than
+ * the rest of the delivery. The values are shared between versions, read-only.
+ */
+export class DecodeCache {
+  readonly #byKey = new Map<string, { readonly text: string; readonly result: Result<unknown> }>();
+
+  /** The value of `text` checked by `check`; its errors (under `path`) go to `errors`. */
+  decode<T>(key: string, text: string, path: string, check: Check<T>, errors: ConfigError[]): T | undefined {
+    const hit = this.#byKey.get(key);
+    const result =
+      hit !== undefined && hit.text === text ? (hit.result as Result<T>) : parseWith(text, path, check);
+    if (hit?.result !== result) this.#byKey.set(key, { text, result });
+    if (result.ok) return result.value;
+    errors.push(...result.errors);
+    return undefined;
+  }
+
+  /** Forgets the keys a version no longer has. */
+  keepOnly(entries: ReadonlyMap<string, string>): void {
+    for (const key of this.#byKey.keys()) if (!entries.has(key)) this.#byKey.delete(key);
+  }
+}
+
+function parseWith<T>(text: string, path: string, check: Check<T>): Result<T> {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    errors.push(new ConfigError('CONFIG_PARSE', path, `is not JSON: ${(err as Error).message}`));
-    return undefined;
+    return fail(new ConfigError('CONFIG_PARSE', path, `is not JSON: ${(err as Error).message}`));
   }
-  const checked = check(value, path);
-  if (checked.ok) return checked.value;
-  errors.push(...checked.errors);
-  return undefined;
+  return check(value, path);
 }
 
 /** The `entrypoints` static document (src/api/admin/static-config-routes.ts has its shape). */

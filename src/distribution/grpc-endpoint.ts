@@ -17,7 +17,7 @@ const SNI_NAME = 'switchyard-control';
 export function grpcEndpoint(address: string, credentials: Credentials, timing: StreamTiming): Endpoint {
   return {
     name: address,
-    connect: (handlers) => {
+    connect: (handlers, signal) => {
       const client = new DistributionGrpcClient(address, grpcChannelCredentials(credentials), {
         ...grpcOptions(timing),
         // The server is verified by its identity, not its name (tls-options.ts); a fixed
@@ -36,6 +36,7 @@ export function grpcEndpoint(address: string, credentials: Credentials, timing: 
           if (!open) return;
           open = false;
           heartbeat.stop();
+          signal.removeEventListener('abort', onAbort);
           call.cancel();
           client.close();
           if (accepted) handlers.onClose(error);
@@ -73,6 +74,9 @@ export function grpcEndpoint(address: string, credentials: Credentials, timing: 
             else finish(decoded.error);
           });
         });
+        const onAbort = (): void =>
+          finish(new DistributionError('DIST_CLOSED', address, 'the client stopped'));
+        signal.addEventListener('abort', onAbort, { once: true });
         call.on('error', (err: Error) => finish(err));
         call.on('end', () => finish(undefined));
       });

@@ -18,5 +18,6 @@ export interface LinkHandlers {
 export interface Endpoint {
   /** host:port, or `local`: where status() says the node is attached. */
   readonly name: string;
-  connect(handlers: LinkHandlers): Promise<ClientLink>;
+  /** Resolves once the stream is open; `signal` gives up on it (the client is stopping). */
+  connect(handlers: LinkHandlers, signal: AbortSignal): Promise<ClientLink>;
 }

@@ -170,7 +170,9 @@ export class StoreMirror implements MirrorView {
     // events in pieces, in no defined order, and publications span the config prefix and
     // (through the version key) nothing else.
     this.#watch = this.#o.store.watch(KEY_ROOT, revision + 1, (change) => {
-      this.#queue = this.#queue.then(() => this.#onChange(change));
+      this.#queue = this.#queue
+        .then(() => this.#onChange(change))
+        .catch((err: unknown) => this.#o.log.error({ err }, 'following the store failed'));
     });
   }
 

@@ -119,7 +119,14 @@ for (let run = 0; run < Number(values.coldstarts); run++) {
       await nodes.get(controller)!.exit;
       const again = await cluster.start('start-control-node', controller);
       nodes.set(controller, again);
-      await again.waitFor(isMsg('control node ready', { how: 'restarted' }), 60_000, 'restarted');
+      try {
+        await again.waitFor(isMsg('control node ready', { how: 'restarted' }), 60_000, 'restarted');
+      } catch (err) {
+        // A restart that fails (another process took a port while the node was down)
+        // ends the series; the figures so far still stand.
+        console.error(`stopping the failovers: ${(err as Error).message}`);
+        break;
+      }
       await sleep(3_000); // gossip and etcd settle before the next kill
     }
   } finally {

@@ -155,12 +155,21 @@ export class CaClient {
    * the same key is harmless) and returns the account's URL.
    */
   async register(email: string): Promise<string> {
-    await this.#call('ACME_ACCOUNT', 'the CA refused the account', () =>
-      this.#client.createAccount({
-        termsOfServiceAgreed: true,
-        ...(email === '' ? {} : { contact: [`mailto:${email}`] }),
-      }),
+    // An account this key already has (a predecessor registered it, then died before
+    // storing its URL) is looked up first: registering again would be an update, which
+    // some CAs refuse when it changes nothing.
+    const existing = await this.#client.createAccount({ onlyReturnExisting: true }).then(
+      () => true,
+      () => false,
     );
+    if (!existing) {
+      await this.#call('ACME_ACCOUNT', 'the CA refused the account', () =>
+        this.#client.createAccount({
+          termsOfServiceAgreed: true,
+          ...(email === '' ? {} : { contact: [`mailto:${email}`] }),
+        }),
+      );
+    }
     return this.#client.getAccountUrl();
   }
 

@@ -9,7 +9,7 @@
 // process; the successor is a fresh manager on a new term over the same store.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type WatchChange } from '../../../src/cluster/store/index.js';
+import { readPrefix, type WatchChange } from '../../../src/cluster/store/index.js';
 import { ACME_ORDERS_PREFIX, accountKey, AccountRecord, CaClient, OrderRecord } from '../../../src/controller/acme/index.js';
 import { resolver, routersFor, startRig, until, type Rig } from './harness.js';
 import { startPebble, type Pebble } from './pebble.js';
@@ -20,7 +20,9 @@ const HOSTS = ['one.example.test', 'two.example.test'];
 /** Every order URL each order record ever held, from the store's whole history. */
 async function orderUrlsInHistory(rig: Rig): Promise<Map<string, Set<string>>> {
   const urls = new Map<string, Set<string>>();
-  const last = await rig.store.revision();
+  // The newest write under the prefix: the replay is complete once it arrives.
+  const { kvs } = await readPrefix(rig.store, ACME_ORDERS_PREFIX);
+  const last = Math.max(...kvs.map((kv) => kv.modRevision));
   await new Promise<void>((resolve, reject) => {
     const watch = rig.store.watch(ACME_ORDERS_PREFIX, 1, (change: WatchChange) => {
       if (change.type === 'error') return reject(change.error);

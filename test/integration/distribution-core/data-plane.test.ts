@@ -106,7 +106,7 @@ describe('distribution to a data plane', () => {
   test('a publication in several transactions reaches the data node whole and serves', TIMEOUT, async () => {
     const { client, dp } = await node(stateDir(), server.port);
     try {
-      await until(() => server.attached().length === 1, 'attached');
+      await until(async () => (await readDataNodeStatuses(store)).length === 1, 'attached');
       const revision = await publisher.publish(routes(['a.test'], 300));
       const reach = await waitForRevision(store, revision, { timeoutMs: 10_000 });
       assert.deepEqual(reach, { ok: true, nodes: ['d1'] });

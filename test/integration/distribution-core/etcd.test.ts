@@ -59,7 +59,7 @@ test(
     let serverOpen = true;
     try {
       await client.start();
-      await until(() => server.attached().length === 1, 'attached');
+      await until(async () => (await readDataNodeStatuses(store)).length === 1, 'attached');
       const first = await publisher.publish(withRouters('a@file'));
       assert.deepEqual(await waitForRevision(store, first, { timeoutMs: 5000 }), { ok: true, nodes: ['d1'] });
       const second = await publisher.publish(withRouters('a@file', 'b@file'));

@@ -9,7 +9,7 @@ import {
   tlsAlpn01Key,
 } from '../../../src/cluster/node/index.js';
 import { StaticConfig } from '../../../src/config/static/index.js';
-import { entriesToInput } from '../../../src/distribution/entries-input.js';
+import { DecodeCache, entriesToInput } from '../../../src/distribution/entries-input.js';
 
 const local = StaticConfig.parse({ entryPoints: { web: { address: '127.0.0.1:8080' } } }).entryPoints;
 const version = [CONFIG_VERSION_KEY, JSON.stringify({ version: 3, nodeId: 'c1' })] as const;
@@ -192,5 +192,30 @@ describe('entries to input', () => {
     const two = entriesToInput(new Map([b, version, a]), 1, local);
     assert.ok(one.ok && two.ok);
     assert.deepEqual(one.value.input.dynamic, two.value.input.dynamic);
+  });
+
+  test('with a cache, unchanged resources are reused, changed ones decoded again, errors kept', () => {
+    const cache = new DecodeCache();
+    const a = `${CONFIG_PREFIX}http/routers/a@file`;
+    const b = `${CONFIG_PREFIX}http/routers/b@file`;
+    const bad = `${CONFIG_PREFIX}http/routers/bad@file`;
+    const entries = new Map<string, string>([
+      version,
+      [a, json({ rule: 'Host(`a`)', service: 's@file' })],
+      [b, json({ rule: 'Host(`b`)', service: 's@file' })],
+      [bad, '{'],
+    ]);
+    const one = entriesToInput(entries, 1, local, cache);
+    entries.set(b, json({ rule: 'Host(`b2`)', service: 's@file' }));
+    const two = entriesToInput(entries, 2, local, cache);
+    assert.ok(one.ok && two.ok);
+    const routersOf = (r: typeof one) => (r.ok ? r.value.input.dynamic!.http.routers : {});
+    assert.equal(routersOf(two)['a@file'], routersOf(one)['a@file'], 'the same decoded object');
+    assert.equal(routersOf(two)['b@file']!.rule, 'Host(`b2`)');
+    assert.deepEqual(
+      two.value.errors.map((e) => e.path),
+      ['http.routers.bad@file'],
+      'a cached failure is reported again',
+    );
   });
 });
