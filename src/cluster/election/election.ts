@@ -29,6 +29,14 @@ export interface ElectionOptions {
   readonly safetyMarginMs?: number;
   /** First wait before campaigning again after a store error; doubles up to the TTL (default 200 ms). */
   readonly retryMs?: number;
+  /**
+   * Whether this candidate should give the others one TTL's head start. A control node
+   * answers true while its etcd member leads Raft: when a controller dies with the Raft
+   * leader, the successor waits for etcd's election and then for the lease extension
+   * every new leader grants (about 4.5 s instead of 2 s), so the controller is better
+   * placed on a follower. An answer that fails counts as false.
+   */
+  readonly deferCampaign?: () => Promise<boolean>;
 }
 
 export type ElectionEvents = {
@@ -57,6 +65,7 @@ export class Election extends EventEmitter<ElectionEvents> {
   readonly #ttlMs: number;
   readonly #marginMs: number | undefined;
   readonly #retryMs: number;
+  readonly #deferCampaign: (() => Promise<boolean>) | undefined;
   readonly #timing: ElectionTiming;
   #tenure: Tenure | undefined;
   #closed = false;
@@ -72,6 +81,7 @@ export class Election extends EventEmitter<ElectionEvents> {
     this.#ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
     this.#marginMs = options.safetyMarginMs;
     this.#retryMs = options.retryMs ?? 200;
+    this.#deferCampaign = options.deferCampaign;
     const timing = electionTiming(this.#ttlMs, this.#marginMs);
     if (timing instanceof ElectionError) throw timing;
     this.#timing = timing;
@@ -133,6 +143,8 @@ export class Election extends EventEmitter<ElectionEvents> {
 
   /** One attempt: either lead until deposed, or wait until the key is free. */
   async #campaign(): Promise<void> {
+    if (await this.#shouldDefer()) await this.#pause(this.#ttlMs);
+    if (this.#closed) return;
     const sentAt = Date.now();
     const lease = await this.#store.grantLease(this.#ttlMs);
     let res: TxnResult;
@@ -152,6 +164,14 @@ export class Election extends EventEmitter<ElectionEvents> {
       return;
     }
     await this.#lead({ nodeId: this.nodeId, leaseId: lease.id, revision: res.revision }, lease, sentAt);
+  }
+
+  async #shouldDefer(): Promise<boolean> {
+    try {
+      return (await this.#deferCampaign?.()) === true;
+    } catch {
+      return false;
+    }
   }
 
   /** Waits `ms`, or less when closed. */

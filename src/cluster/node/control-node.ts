@@ -97,6 +97,14 @@ export class ControlNode {
       store,
       nodeId: state.nodeId,
       ...(options.electionTtlMs === undefined ? {} : { ttlMs: options.electionTtlMs }),
+      deferCampaign: async () => {
+        const { supervisor } = options.membership;
+        const status = await supervisor.status();
+        if (status.leader !== status.memberId) return false;
+        // Alone, there is no follower to leave the role to.
+        const voters = (await supervisor.members()).filter((m) => !m.isLearner);
+        return voters.length > 1;
+      },
     });
     this.gate = new ControllerGate({
       store,

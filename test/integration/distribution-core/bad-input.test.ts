@@ -2,6 +2,7 @@
 // stream that stalls: certificates of another CA or role, removed nodes, impostors,
 // malformed and oversized messages, silence.
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -238,6 +239,30 @@ describe('stalled streams', () => {
       } finally {
         await client.stop();
         mute.forceShutdown();
+      }
+    },
+  );
+
+  test(
+    'a client stopped while its connection hangs (a peer that never answers TLS) stops at once',
+    TIMEOUT,
+    async () => {
+      const silent = createServer(() => undefined);
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const { client } = recordingClient({
+        nodeId: 'd1',
+        credentials: await cluster.node('d1', 'data'),
+        controlNodes: [`127.0.0.1:${(silent.address() as AddressInfo).port}`],
+        stateDir: join(dir.path, 'hang'),
+      });
+      try {
+        await client.start();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const started = Date.now();
+        await client.stop();
+        assert.ok(Date.now() - started < 1000, `stopped in ${Date.now() - started} ms`);
+      } finally {
+        silent.close();
       }
     },
   );

@@ -91,6 +91,30 @@ describe('election over the local store', () => {
     assert.equal(kv?.lease, term.leaseId);
   });
 
+  test('a candidate that defers (its etcd member leads Raft) lets the others win, and still wins alone', async () => {
+    const store = await newStore();
+    const leader = new Election({
+      store,
+      nodeId: 'raft-leader',
+      ttlMs: TTL,
+      deferCampaign: async () => true,
+    });
+    const failing = new Election({
+      store,
+      nodeId: 'no-answer',
+      ttlMs: TTL,
+      deferCampaign: () => Promise.reject(new Error('etcd did not answer')),
+    });
+    open.push(leader, failing);
+    leader.start();
+    failing.start();
+    // A failed answer counts as "do not defer": that candidate goes first.
+    assert.equal((await elected(failing)).nodeId, 'no-answer');
+    assert.equal(leader.term, undefined);
+    await failing.close();
+    assert.equal((await elected(leader)).nodeId, 'raft-leader');
+  });
+
   test('the winner writes through fencedTxn', async () => {
     const store = await newStore();
     const e = contender(store, 'a');
