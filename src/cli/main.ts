@@ -21,6 +21,7 @@ const GROUPS: readonly { names: readonly string[]; load: () => Promise<Command[]
     names: ['start-data-node'],
     load: async () => [(await import('./data-node-command.js')).dataNodeCommand()],
   },
+  { names: ['certs'], load: async () => [(await import('./certs-command.js')).certsCommand()] },
   {
     names: ['apply'],
     load: async () => [(await import('./apply-command.js')).applyCommand()],

@@ -33,7 +33,10 @@ export interface LocalDistribution {
 export async function startLocalDistribution(options: LocalDistributionOptions): Promise<LocalDistribution> {
   const { store, dataKey, nodeId, log } = options;
   const mirror = await StoreMirror.start({ store, dataKey, log });
-  const board = await StatusBoard.start({ store, controlNodeId: nodeId, log });
+  const board = await StatusBoard.start({ store, controlNodeId: nodeId, log }).catch((err: unknown) => {
+    mirror.close();
+    throw err;
+  });
   const endpoint: Endpoint = {
     name: 'local',
     connect: (handlers) => {
@@ -69,14 +72,25 @@ export async function startLocalDistribution(options: LocalDistributionOptions):
       });
     },
   };
-  const runner = new ClientRunner({ ...options, endpoints: [endpoint], reconnect: DEFAULT_RECONNECT });
-  await runner.start();
-  return {
-    status: () => runner.status(),
-    async close() {
-      await runner.stop();
-      mirror.close();
-      await board.close();
-    },
+  const runner = new ClientRunner({
+    nodeId,
+    stateDir: options.stateDir,
+    localEntryPoints: options.localEntryPoints,
+    apply: options.apply,
+    log,
+    endpoints: [endpoint],
+    reconnect: DEFAULT_RECONNECT,
+  });
+  const close = async (): Promise<void> => {
+    await runner.stop();
+    mirror.close();
+    await board.close();
   };
+  try {
+    await runner.start();
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { status: () => runner.status(), close };
 }

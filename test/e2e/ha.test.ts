@@ -142,12 +142,19 @@ describe('compose/ha.yml', { skip, timeout: 300_000 }, () => {
     t.diagnostic(`${sent.length} requests during the failover, ${failed.length} failed`);
     assert.ok(sent.length > 100, `only ${sent.length} requests were sent`);
     assert.deepEqual(failed.slice(0, 5), []);
-    // The killed node comes back with its state.
+    // The killed node comes back with its state: its log (the same container's) then holds
+    // a second "ready", after a restart.
     await docker(['start', await containerOf(controller)]);
     await eventually(
-      `${controller} restarts from its state`,
-      async () => /found cluster state: restarting/.test(await project.logs(controller)),
-      30_000,
+      `${controller} restarts from its state and is ready again`,
+      async () => {
+        const logs = await project.logs(controller);
+        return (
+          /found cluster state: restarting/.test(logs) &&
+          (logs.match(/control node ready/g) ?? []).length >= 2
+        );
+      },
+      60_000,
     );
   });
 

@@ -31,6 +31,7 @@ describe('compose/quickstart.yml', { skip, timeout: 240_000 }, () => {
       SWITCHYARD_HTTP_PORT: `127.0.0.1:${http}`,
       SWITCHYARD_HTTPS_PORT: `127.0.0.1:${https}`,
       SWITCHYARD_NETWORK: PROJECT,
+      SWITCHYARD_SUBNET_PREFIX: '10.213.61',
     });
     await project.down();
     const started = performance.now();
@@ -118,7 +119,7 @@ describe('compose/quickstart.yml', { skip, timeout: 240_000 }, () => {
     );
     await eventually(
       'the bad router is reported',
-      async () => /bad@docker/.test(await project.logs('control')),
+      async () => /ERR.*routers\.bad@docker.*rule/.test(await project.logs('control')),
       10_000,
     );
     assert.equal((await get(http, 'whoami.localhost')).status, 200);
@@ -185,6 +186,7 @@ describe('compose/quickstart.yml', { skip, timeout: 240_000 }, () => {
       SWITCHYARD_HTTP_PORT: `127.0.0.1:${port}`,
       SWITCHYARD_HTTPS_PORT: `127.0.0.1:${await freePort()}`,
       SWITCHYARD_NETWORK: `${PROJECT}-clash`,
+      SWITCHYARD_SUBNET_PREFIX: '10.213.62',
     });
     try {
       const failure = await clash.run(['up', '-d', '--no-deps', 'data']).then(

@@ -4,6 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { snapshotStore, archiveHeader, archiveStream } from '../../cluster/backup/index.js';
 import { isNodeDenied } from '../../cluster/node/index.js';
 import { PkiError, spiffeIdOf } from '../../cluster/pki/index.js';
+import { acmeRoutes } from './acme-routes.js';
 import { AdminError, errorBody, statusOf } from './errors.js';
 import { gatherInputs } from './gather-inputs.js';
 import { buildClusterView } from './node-view.js';
@@ -84,6 +85,8 @@ export function createAdminApp(options: AdminAppOptions): express.Express {
   });
 
   app.use(distributionRoutes(sources));
+
+  app.use(acmeRoutes(sources));
 
   // Mounted at the root, not under /api/config: express would strip the mount path from
   // req.url, and the proxy forwards req.url as it finds it.

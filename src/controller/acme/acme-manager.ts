@@ -59,6 +59,8 @@ export interface AcmeManagerOptions {
 const PLAN_DEBOUNCE_MS = 100;
 /** The longest a timer is set for; due times further away are looked at again then. */
 const MAX_TIMER_MS = 3_600_000;
+/** The wait before watching the configuration again after the watch failed. */
+const REWATCH_MS = 1_000;
 /** CA refusals in a row after which a step's order is given up for a new one. */
 const REFUSALS_BEFORE_NEW_ORDER = 3;
 
@@ -84,6 +86,7 @@ export class AcmeManager {
   #watch: Watch | undefined;
   #timer: NodeJS.Timeout | undefined;
   #planTimer: NodeJS.Timeout | undefined;
+  #rewatch: NodeJS.Timeout | undefined;
   #planning: Promise<void> = Promise.resolve();
   #stopped = false;
 
@@ -125,15 +128,25 @@ export class AcmeManager {
     }
     if (this.#stopped) return;
     this.#watchConfig(orders.revision + 1);
-    await this.#plan();
+    try {
+      await this.#plan();
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
   }
 
   /** Plans again after every publication (the controller writes the version key last). */
   #watchConfig(fromRevision: number): void {
     this.#watch = this.#o.store.watch(CONFIG_VERSION_KEY, fromRevision, (change) => {
       if (change.type === 'error') {
+        if (this.#stopped) return;
         this.#o.log.warn({ err: change.error }, 'ACME: watching the configuration failed; watching again');
-        if (!this.#stopped) this.#watchConfig(0);
+        this.#rewatch = setTimeout(() => {
+          this.#watchConfig(0);
+          this.#planSoon();
+        }, REWATCH_MS);
+        return;
       }
       this.#planSoon();
     });
@@ -145,6 +158,7 @@ export class AcmeManager {
     this.#abort.abort();
     clearTimeout(this.#timer);
     clearTimeout(this.#planTimer);
+    clearTimeout(this.#rewatch);
     this.#watch?.cancel();
     await this.#planning.catch(() => undefined);
     await Promise.allSettled([...this.#running.values()]);

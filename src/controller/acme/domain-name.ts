@@ -21,6 +21,8 @@ export function checkDomain(raw: string): DomainCheck {
   const base = wildcard ? name.slice(2) : name;
   if (base.includes('*')) return { ok: false, why: 'only one leading "*." label is allowed in a wildcard' };
   if (isIP(base) !== 0) return { ok: false, why: 'is an IP address, not a domain name' };
+  // Checked before the IDNA conversion, which refuses such names without saying why.
+  if (/\.\d+$/.test(base)) return { ok: false, why: 'ends in a numeric label' };
   const ascii = domainToASCII(base);
   if (ascii === '') return { ok: false, why: 'is not a valid domain name' };
   const labels = ascii.split('.');
@@ -35,7 +37,6 @@ export function checkDomain(raw: string): DomainCheck {
           : `has an invalid label ${JSON.stringify(bad)} (letters, digits and inner hyphens only)`,
     };
   }
-  if (/^\d+$/.test(labels.at(-1)!)) return { ok: false, why: 'ends in a numeric label' };
   const ordered = wildcard ? `*.${ascii}` : ascii;
   if (ordered.length > MAX_NAME) return { ok: false, why: `is longer than ${MAX_NAME} characters` };
   return { ok: true, name: ordered, wildcard };

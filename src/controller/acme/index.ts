@@ -27,7 +27,14 @@ export {
 export { ariCertificateId, parseRenewalInfo, type RenewalInfo } from './ari.js';
 export { admit, blockedUntil, FAILED_AUTHORIZATIONS_LIMIT, NEW_ORDERS_LIMIT, type Limit } from './budget.js';
 export { BudgetBook } from './budget-book.js';
-export { CaClient, DEFAULT_POLL, registerCaTransport, type CaTransport, type PollSettings } from './ca-client.js';
+export {
+  CaClient,
+  createAlpnCertificate,
+  DEFAULT_POLL,
+  registerCaTransport,
+  type CaTransport,
+  type PollSettings,
+} from './ca-client.js';
 export { checkDomain, type DomainCheck } from './domain-name.js';
 export * from './dns/index.js';
 export {

@@ -68,7 +68,9 @@ export function planCertificates(
         continue;
       }
       const sets =
-        tls.domains.length > 0 ? fromDomains(tls.domains, tls.domainsPath) : fromRule(router, path);
+        tls.domains.length > 0
+          ? fromDomains(tls.domains, tls.fromEntryPoint ? tls.domainsPath : `${path}.${tls.domainsPath}`)
+          : fromRule(router, path);
       for (const set of sets) {
         const names: string[] = [];
         for (const { raw, where } of set) {

@@ -50,8 +50,12 @@ export interface Rig {
   startManager(
     resolvers: Record<string, unknown>,
     extra?: Partial<AcmeManagerOptions>,
-    /** The controller dies (its term ends, as with kill -9) right after this many store writes. */
-    dieAfterWrites?: number,
+    /**
+     * The controller dies (its term ends, as with kill -9) after this many store writes:
+     * `after` the last one succeeded (before anything else happens), or `during` the
+     * next one (whatever the manager did since, at the CA too, is not recorded).
+     */
+    death?: { readonly writes: number; readonly when: 'after' | 'during' },
   ): Promise<RunningManager>;
   orders(): Promise<Map<string, OrderRecord>>;
   close(): Promise<void>;
@@ -141,26 +145,28 @@ export async function startRig(options: { httpPort?: number; tlsPort?: number } 
       await store.put(CONFIG_VERSION_KEY, encoder.encode(JSON.stringify({ version: ++configVersion, nodeId: 'test' })));
       refeed();
     },
-    async startManager(resolvers, extra = {}, dieAfterWrites = Infinity) {
+    async startManager(resolvers, extra = {}, death = { writes: Infinity, when: 'after' }) {
       const election = new Election({ store, nodeId: `cp-${++nodes}`, ttlMs: 1000 });
       const elected = new Promise<Term>((resolve) => election.once('elected', resolve));
       election.start();
       const term = await elected;
       let writes = 0;
       let dead = false;
+      const die = async (): Promise<void> => {
+        dead = true;
+        // The lease is revoked at once rather than left to expire: the successor starts
+        // sooner, and nothing else differs from a kill -9.
+        await election.close();
+      };
       const dying: Pick<Election, 'fencedTxn' | 'term'> = {
         get term() {
           return dead ? undefined : election.term;
         },
         async fencedTxn(t, request) {
+          if (!dead && death.when === 'during' && writes >= death.writes) await die();
           if (dead) throw new ElectionError('ELECTION_FENCED', election.key, 'this controller is dead');
           const res = await election.fencedTxn(t, request);
-          if (++writes >= dieAfterWrites) {
-            dead = true;
-            // The lease is revoked at once rather than left to expire: the successor
-            // starts sooner, and nothing else differs from a kill -9.
-            await election.close();
-          }
+          if (++writes >= death.writes && death.when === 'after') await die();
           return res;
         },
       };
@@ -178,7 +184,10 @@ export async function startRig(options: { httpPort?: number; tlsPort?: number } 
         poll: { minMs: 50, maxMs: 500, timeoutMs: 20_000 },
         ...extra,
       });
-      await manager.start();
+      // A controller that dies while it starts is a case the failover tests make.
+      await manager.start().catch((err: unknown) => {
+        if (!dead) throw err;
+      });
       const running: RunningManager = {
         manager,
         term,

@@ -2,7 +2,7 @@
 // stream that stalls: certificates of another CA or role, removed nodes, impostors,
 // malformed and oversized messages, silence.
 import assert from 'node:assert/strict';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -247,7 +247,8 @@ describe('stalled streams', () => {
     'a client stopped while its connection hangs (a peer that never answers TLS) stops at once',
     TIMEOUT,
     async () => {
-      const silent = createServer(() => undefined);
+      const sockets = new Set<Socket>();
+      const silent = createServer((socket) => void sockets.add(socket));
       await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
       const { client } = recordingClient({
         nodeId: 'd1',
@@ -262,6 +263,7 @@ describe('stalled streams', () => {
         await client.stop();
         assert.ok(Date.now() - started < 1000, `stopped in ${Date.now() - started} ms`);
       } finally {
+        for (const socket of sockets) socket.destroy();
         silent.close();
       }
     },

@@ -119,6 +119,23 @@ describe('static examples', () => {
   });
 });
 
+describe('compose files', () => {
+  test('every --config they pass is an example that scripts/build-images.sh copies into the images', () => {
+    const script = readFileSync(join(ROOT, 'scripts/build-images.sh'), 'utf8');
+    const files = readdirSync(join(ROOT, 'compose')).filter((name) => name.endsWith('.yml'));
+    const configs = new Set<string>();
+    for (const file of files) {
+      const text = readFileSync(join(ROOT, 'compose', file), 'utf8');
+      for (const m of text.matchAll(/--config=\/etc\/switchyard\/([\w.-]+)/g)) configs.add(m[1]!);
+    }
+    assert.deepEqual([...configs].sort(), ['control-swarm.yml', 'control.yml', 'data.yml']);
+    for (const name of configs) {
+      assert.ok(script.includes(`config-examples/${name}`), `${name} is not copied into the images`);
+      loadStatic(name);
+    }
+  });
+});
+
 describe('dynamic examples', () => {
   const directories = [
     { desc: 'dynamic/ (npm start)', dir: 'dynamic', staticFile: 'standalone.yml' },
