@@ -97,7 +97,7 @@ export class TlsTerminator {
   }
 
   #selectContext(serverName: string, done: (err: Error | null, context?: SecureContext) => void): void {
-    const context = this.#profile.contexts.find(serverName);
+    const context = this.#profile.contextFor(serverName);
     if (context !== undefined) done(null, context);
     else if (this.#profile.settings.sniStrict)
       done(new Error(`strict SNI: no certificate for ${serverName}`));

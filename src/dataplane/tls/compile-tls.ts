@@ -16,8 +16,12 @@ export interface TlsProfile {
   readonly settings: TlsSettings;
   /** Served when no certificate covers the name asked for (or none was asked for). */
   readonly defaultCertificate: KeyPair;
-  /** A secure context per certificate, built with these settings, by the names it covers. */
-  readonly contexts: CertificateIndex<SecureContext>;
+  /**
+   * The secure context for an SNI name, built with these settings on first use: building
+   * ten thousand up front costs seconds and ~30 KB each, while most are rarely asked for.
+   * Undefined when no certificate covers the name.
+   */
+  contextFor(serverName: string): SecureContext | undefined;
 }
 
 export interface CompiledTls {
@@ -70,6 +74,8 @@ export async function compileTls(
     else errors.push(...names.errors);
   });
 
+  const byName = new CertificateIndex<KeyPair>();
+  for (const { pair, names } of certificates) byName.add(names, pair);
   const profiles = new Map<string, TlsProfile>();
   for (const name of used) {
     const options = tls.options[name] ?? (name === DEFAULT_TLS ? {} : undefined);
@@ -83,9 +89,17 @@ export async function compileTls(
     try {
       // Building the default certificate's context first proves OpenSSL takes the options.
       cache.context(settings, defaultCertificate);
-      const contexts = new CertificateIndex<SecureContext>();
-      for (const { pair, names } of certificates) contexts.add(names, cache.context(settings, pair));
-      profiles.set(name, { name, settings, defaultCertificate, contexts });
+      const contextFor = (serverName: string): SecureContext | undefined => {
+        const pair = byName.find(serverName);
+        // The pair's key was checked against its certificate and OpenSSL took these
+        // settings; a refusal now would be OpenSSL's own, and the default certificate serves.
+        try {
+          return pair && cache.context(settings, pair);
+        } catch {
+          return undefined;
+        }
+      };
+      profiles.set(name, { name, settings, defaultCertificate, contextFor });
     } catch (err) {
       errors.push(
         new ConfigError(

@@ -5,8 +5,9 @@ import type { TlsSettings } from './tls-options.js';
 
 /**
  * Parsed certificates and built secure contexts, kept across reloads: a reload that keeps
- * ten thousand certificates rebuilds none of them. Entries not used since the previous
- * sweep are dropped by the next one.
+ * ten thousand certificates parses none of them again. Contexts are built when a handshake
+ * first asks for them. Entries not used since the previous sweep (one per applied
+ * version) are dropped by the next one; a dropped context is built again on its next use.
  */
 export class SecureContextCache {
   readonly #names = new Map<string, string[]>();
