@@ -9,12 +9,16 @@ import { call, run, withConnection, type ConnectionFlags } from './admin-command
 export function certsCommand(): Command {
   return withConnection(new Command('certs'))
     .description('list the ACME certificates: domains, resolver, issuer, expiry, state and the last error')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(
+      new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'),
+    )
     .action(
       run(async (flags: ConnectionFlags & { output: 'table' | 'json' }) => {
         const res = await call(flags, { method: 'GET', path: '/api/acme/certificates' });
         const status = JSON.parse(res.body.toString('utf8')) as AcmeStatus;
-        process.stdout.write(flags.output === 'json' ? `${JSON.stringify(status, null, 2)}\n` : formatAcmeStatus(status));
+        process.stdout.write(
+          flags.output === 'json' ? `${JSON.stringify(status, null, 2)}\n` : formatAcmeStatus(status),
+        );
       }),
     );
 }

@@ -1,7 +1,7 @@
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileDurably } from '../cluster/store/durable-file.js';
+import { writeFileDurably } from '../cluster/store/index.js';
 import type { AppliedVersion } from './client-state.js';
 import { DistributionError } from './errors.js';
 import { Entry, Revision } from './messages.js';

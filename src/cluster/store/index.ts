@@ -30,3 +30,4 @@ export {
   type WriteResult,
 } from './store.js';
 export { DEFAULT_PAGE_SIZE, MAX_KEY_BYTES, MAX_PAGE_SIZE, MAX_TXN_OPS, MAX_WRITE_BYTES } from './validate.js';
+export { writeFileDurably } from './durable-file.js';

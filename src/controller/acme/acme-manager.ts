@@ -15,7 +15,13 @@ import {
 import { AcmeWriter, RecordConflict } from './acme-writer.js';
 import { openAccount } from './accounts.js';
 import { BudgetBook } from './budget-book.js';
-import { isUnknownAccount, isUnreachable, registerCaTransport, type CaClient, type PollSettings } from './ca-client.js';
+import {
+  isUnknownAccount,
+  isUnreachable,
+  registerCaTransport,
+  type CaClient,
+  type PollSettings,
+} from './ca-client.js';
 import { createDnsProvider, type DnsProvider, type Env } from './dns/index.js';
 import { cleanupDns, OrderFailed, runStep, type StepResult } from './order-steps.js';
 import { planCertificates, type CertificateRequest } from './plan-certificates.js';
@@ -168,7 +174,9 @@ export class AcmeManager {
     if (this.#stopped) return;
     clearTimeout(this.#planTimer);
     this.#planTimer = setTimeout(() => {
-      this.#planning = this.#planning.then(() => this.#plan()).catch((err: unknown) => this.#fail(err, 'planning'));
+      this.#planning = this.#planning
+        .then(() => this.#plan())
+        .catch((err: unknown) => this.#fail(err, 'planning'));
     }, PLAN_DEBOUNCE_MS);
   }
 
@@ -183,7 +191,9 @@ export class AcmeManager {
       if (parsed.success) routers[kv.key.slice(prefix.length)] = parsed.data;
     }
     const plan = planCertificates(routers, this.#settings, this.#o.entryPoints);
-    this.#requests = new Map(plan.requests.map((request) => [`${ACME_ORDERS_PREFIX}${request.resolver}/${request.main}`, request]));
+    this.#requests = new Map(
+      plan.requests.map((request) => [`${ACME_ORDERS_PREFIX}${request.resolver}/${request.main}`, request]),
+    );
     const now = this.#now();
     for (const change of reconcileOrders(plan.requests, this.#orders, now)) {
       if (this.#stopped) return;
@@ -250,7 +260,9 @@ export class AcmeManager {
       try {
         const result = await this.#advance(key, stored, settings);
         // A step on its way is due again at once; a resting record says when itself.
-        const next = RESTING_STATES.has(result.record.state) ? result.record : { ...result.record, dueAt: now };
+        const next = RESTING_STATES.has(result.record.state)
+          ? result.record
+          : { ...result.record, dueAt: now };
         await this.#commit(key, stored.revision, { ...result, record: next });
         if (result.record.state === 'issued') this.#recheckNames(key);
       } catch (err) {
@@ -268,7 +280,13 @@ export class AcmeManager {
     const { record } = stored;
     const now = this.#now();
     if (record.state === 'failed') {
-      const { orderUrl: _url, orderingSince: _since, authorizations: _authz, certKey: _key, ...rest } = record;
+      const {
+        orderUrl: _url,
+        orderingSince: _since,
+        authorizations: _authz,
+        certKey: _key,
+        ...rest
+      } = record;
       return { record: { ...rest, state: 'pending', updatedAt: now } };
     }
     if (record.state === 'issued') return this.#review(key, stored, settings);
@@ -298,19 +316,25 @@ export class AcmeManager {
     const notAfter = record.notAfter ?? now;
     if (record.unusedSince !== undefined) {
       if (now < notAfter) return { record: { ...record, dueAt: notAfter, updatedAt: now } };
-      return { record: { ...record, dueAt: Number.MAX_SAFE_INTEGER }, deletes: [acmeCertificateKey(record.resolver, record.main), key] };
+      return {
+        record: { ...record, dueAt: Number.MAX_SAFE_INTEGER },
+        deletes: [acmeCertificateKey(record.resolver, record.main), key],
+      };
     }
     let at = renewAt(notAfter, settings.window, undefined, this.#random);
     let recheck = at;
     if (record.ariId !== undefined) {
       const ca = await this.#account(settings);
-      const info = (await this.#offersAri(settings, ca)) ? await ca.renewalInfo(record.ariId, now) : undefined;
+      const info = (await this.#offersAri(settings, ca))
+        ? await ca.renewalInfo(record.ariId, now)
+        : undefined;
       if (info !== undefined) {
         at = renewAt(notAfter, settings.window, info.window, this.#random);
         recheck = now + (info.retryAfterMs ?? settings.window.checkEveryMs);
       }
     }
-    if (at <= now) return { record: { ...record, state: 'pending', reason: 'renewal', dueAt: now, updatedAt: now } };
+    if (at <= now)
+      return { record: { ...record, state: 'pending', reason: 'renewal', dueAt: now, updatedAt: now } };
     return { record: { ...record, dueAt: Math.min(at, recheck), updatedAt: now } };
   }
 
@@ -334,7 +358,12 @@ export class AcmeManager {
    * order itself (or kept refusing a step), gives the order up so that the next attempt
    * starts a new one.
    */
-  async #recordFailure(key: string, stored: StoredOrder, settings: ResolverSettings, err: unknown): Promise<void> {
+  async #recordFailure(
+    key: string,
+    stored: StoredOrder,
+    settings: ResolverSettings,
+    err: unknown,
+  ): Promise<void> {
     const now = this.#now();
     const { record } = stored;
     const failures = record.failures + 1;
@@ -348,16 +377,35 @@ export class AcmeManager {
     const inFlight = !RESTING_STATES.has(record.state);
     const giveUp =
       err instanceof OrderFailed ||
-      (inFlight && record.state !== 'ordering' && !isUnreachable(err) && failures >= REFUSALS_BEFORE_NEW_ORDER && error.code !== 'ACME_CHALLENGE');
-    this.#o.log.warn({ key, state: record.state, failures, code: error.code, retryAt: new Date(dueAt).toISOString() }, `ACME: ${error.message}`);
+      (inFlight &&
+        record.state !== 'ordering' &&
+        !isUnreachable(err) &&
+        failures >= REFUSALS_BEFORE_NEW_ORDER &&
+        error.code !== 'ACME_CHALLENGE');
+    this.#o.log.warn(
+      { key, state: record.state, failures, code: error.code, retryAt: new Date(dueAt).toISOString() },
+      `ACME: ${error.message}`,
+    );
     if (!giveUp) {
-      await this.#commit(key, stored.revision, { record: { ...record, failures, lastError, dueAt, updatedAt: now } });
+      await this.#commit(key, stored.revision, {
+        record: { ...record, failures, lastError, dueAt, updatedAt: now },
+      });
       return;
     }
     const budget =
-      err instanceof OrderFailed ? err.failedIdentifiers.map((id) => this.#budget.failedAuthorization(record.resolver, id, now)) : [];
+      err instanceof OrderFailed
+        ? err.failedIdentifiers.map((id) => this.#budget.failedAuthorization(record.resolver, id, now))
+        : [];
     await cleanupDns(record, this.#stepIo(key));
-    const { orderUrl: _url, orderingSince: _since, authorizations: _authz, certKey: _key, answerKeys: _answers, dnsRecords: _dns, ...rest } = record;
+    const {
+      orderUrl: _url,
+      orderingSince: _since,
+      authorizations: _authz,
+      certKey: _key,
+      answerKeys: _answers,
+      dnsRecords: _dns,
+      ...rest
+    } = record;
     await this.#commit(key, stored.revision, {
       record: { ...rest, state: 'failed', failures, lastError, dueAt, updatedAt: now },
       puts: budget.map((write) => [write.put, String(now)] as const),
@@ -369,7 +417,11 @@ export class AcmeManager {
   #recheckNames(key: string): void {
     const request = this.#requests.get(key);
     const stored = this.#orders.get(key);
-    if (request !== undefined && stored !== undefined && request.sans.join(',') !== stored.record.sans.join(',')) {
+    if (
+      request !== undefined &&
+      stored !== undefined &&
+      request.sans.join(',') !== stored.record.sans.join(',')
+    ) {
       this.#planSoon();
     }
   }
@@ -397,7 +449,8 @@ export class AcmeManager {
   }
 
   #stepIo(key: string): { dns: DnsProvider | undefined; signal: AbortSignal; log: Logger } {
-    const resolver = this.#orders.get(key)?.record.resolver ?? key.slice(ACME_ORDERS_PREFIX.length).split('/')[0]!;
+    const resolver =
+      this.#orders.get(key)?.record.resolver ?? key.slice(ACME_ORDERS_PREFIX.length).split('/')[0]!;
     return { dns: this.#dns.get(resolver), signal: this.#abort.signal, log: this.#o.log };
   }
 
@@ -423,7 +476,8 @@ function dnsProvider(resolver: string, name: string, env: Env): DnsProvider {
   const made = createDnsProvider(resolver, name, env);
   if (made.ok) return made.value;
   const error = made.errors[0]!;
-  const refuse = (): Promise<void> => Promise.reject(new ConfigError('ACME_CHALLENGE', error.path, error.detail));
+  const refuse = (): Promise<void> =>
+    Promise.reject(new ConfigError('ACME_CHALLENGE', error.path, error.detail));
   return { present: refuse, cleanup: () => Promise.resolve() };
 }
 

@@ -22,8 +22,12 @@ export const accountKey = (resolver: string): string => `${ACME_ACCOUNTS_PREFIX}
 /** One key per counted event, so that concurrent orders never overwrite each other's count. */
 export const newOrderEventKey = (resolver: string, time: number, n: number): string =>
   `${ACME_LIMITS_PREFIX}${resolver}/new-orders/${eventName(time, n)}`;
-export const failedAuthorizationEventKey = (resolver: string, identifier: string, time: number, n: number): string =>
-  `${ACME_LIMITS_PREFIX}${resolver}/failed/${identifier}/${eventName(time, n)}`;
+export const failedAuthorizationEventKey = (
+  resolver: string,
+  identifier: string,
+  time: number,
+  n: number,
+): string => `${ACME_LIMITS_PREFIX}${resolver}/failed/${identifier}/${eventName(time, n)}`;
 const eventName = (time: number, n: number): string => `${String(time).padStart(15, '0')}-${n}`;
 export const routerErrorsKey = (router: string): string => `${ACME_ROUTER_ERRORS_PREFIX}${router}`;
 

@@ -1,5 +1,11 @@
 import { readPrefix, type Store } from '../../cluster/store/index.js';
-import { ACME_ORDERS_PREFIX, ACME_ROUTER_ERRORS_PREFIX, OrderRecord, type OrderState, type RecordedError } from './acme-records.js';
+import {
+  ACME_ORDERS_PREFIX,
+  ACME_ROUTER_ERRORS_PREFIX,
+  OrderRecord,
+  type OrderState,
+  type RecordedError,
+} from './acme-records.js';
 
 // What `switchyard certs` and the admin API show: every certificate's order record and
 // the routers' ACME errors, read from the store as the manager left them. Only plaintext
@@ -34,7 +40,9 @@ const decoder = new TextDecoder();
 const iso = (time: number | undefined): string | undefined =>
   time === undefined || time >= Number.MAX_SAFE_INTEGER ? undefined : new Date(time).toISOString();
 const errorView = (error: RecordedError | undefined): CertificateStatus['lastError'] =>
-  error === undefined ? undefined : { code: error.code, message: error.message, at: new Date(error.at).toISOString() };
+  error === undefined
+    ? undefined
+    : { code: error.code, message: error.message, at: new Date(error.at).toISOString() };
 
 export async function readAcmeStatus(store: Pick<Store, 'list'>): Promise<AcmeStatus> {
   const [orders, errors] = await Promise.all([
@@ -72,7 +80,9 @@ export async function readAcmeStatus(store: Pick<Store, 'list'>): Promise<AcmeSt
 }
 
 function isErrorJson(value: unknown): value is RouterAcmeErrors['errors'][number] {
-  return typeof value === 'object' && value !== null && 'code' in value && 'path' in value && 'message' in value;
+  return (
+    typeof value === 'object' && value !== null && 'code' in value && 'path' in value && 'message' in value
+  );
 }
 
 function parseJson(value: Uint8Array): unknown {
@@ -94,9 +104,14 @@ export function formatAcmeStatus(status: AcmeStatus): string {
     c.lastError === undefined ? '-' : `${c.lastError.code}: ${c.lastError.message}`,
   ]);
   const header = ['DOMAINS', 'RESOLVER', 'ISSUER', 'NOT AFTER', 'STATE', 'LAST ERROR'];
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (i === 5 ? 0 : row[i]!.length))));
+  const widths = header.map((title, i) =>
+    Math.max(title.length, ...rows.map((row) => (i === 5 ? 0 : row[i]!.length))),
+  );
   const line = (cells: string[]): string =>
-    cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const out = [line(header), ...rows.map(line)];
   for (const { router, errors } of status.routers) {
     for (const error of errors) out.push(`router ${router}: ${error.code} ${error.path}: ${error.message}`);

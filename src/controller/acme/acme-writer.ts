@@ -27,7 +27,8 @@ export interface Commit {
   readonly deletes?: readonly string[];
 }
 
-const bytes = (value: Uint8Array | string): Uint8Array => (typeof value === 'string' ? encoder.encode(value) : value);
+const bytes = (value: Uint8Array | string): Uint8Array =>
+  typeof value === 'string' ? encoder.encode(value) : value;
 
 // Room for the fence's compares and the failure branch's read.
 const MAX_OPS = MAX_TXN_OPS - 8;
@@ -55,7 +56,11 @@ export class AcmeWriter {
     }
     for (const key of commit.deletes ?? []) ops.push({ type: 'delete', key });
     if (ops.length > MAX_OPS) {
-      throw new ConfigError('ACME_CA', commit.key, `one step would write ${ops.length} keys, more than ${MAX_OPS}`);
+      throw new ConfigError(
+        'ACME_CA',
+        commit.key,
+        `one step would write ${ops.length} keys, more than ${MAX_OPS}`,
+      );
     }
     const res = await this.#election.fencedTxn(this.#term, {
       compare: [{ key: commit.key, target: 'modRevision', op: '=', value: commit.revision }],

@@ -1,6 +1,12 @@
 import type { KeyValue } from '../../cluster/store/index.js';
 import { ACME_LIMITS_PREFIX, failedAuthorizationEventKey, newOrderEventKey } from './acme-records.js';
-import { admit, blockedUntil, FAILED_AUTHORIZATIONS_LIMIT, NEW_ORDERS_LIMIT, withinWindow } from './budget.js';
+import {
+  admit,
+  blockedUntil,
+  FAILED_AUTHORIZATIONS_LIMIT,
+  NEW_ORDERS_LIMIT,
+  withinWindow,
+} from './budget.js';
 
 // The ordering budget of one term, in memory, loaded from the store's event keys when the
 // manager starts: only this controller spends it, so memory is the truth and the store is
@@ -36,7 +42,10 @@ export class BudgetBook {
    * Takes one new order of `resolver`'s account at `now`: the write that records it, or
    * when the account may order again.
    */
-  takeNewOrder(resolver: string, now: number): { ok: true; write: BudgetWrite } | { ok: false; retryAt: number } {
+  takeNewOrder(
+    resolver: string,
+    now: number,
+  ): { ok: true; write: BudgetWrite } | { ok: false; retryAt: number } {
     const scope = `${resolver}/new-orders`;
     const events = this.#list(scope);
     const admission = admit(
@@ -45,7 +54,10 @@ export class BudgetBook {
       now,
     );
     if (!admission.ok) return admission;
-    return { ok: true, write: this.#record(scope, newOrderEventKey(resolver, now, ++this.#n), now, NEW_ORDERS_LIMIT.windowMs) };
+    return {
+      ok: true,
+      write: this.#record(scope, newOrderEventKey(resolver, now, ++this.#n), now, NEW_ORDERS_LIMIT.windowMs),
+    };
   }
 
   /** Records a failed authorization of `identifier`. */

@@ -48,8 +48,9 @@ export function registerCaTransport(directoryUrl: string, transport: CaTransport
   acmeAxios.interceptors.response.clear();
   acmeAxios.interceptors.response.use(null, (error: AxiosError) => {
     const response = error.response;
-    const validator = (error.config as { retryValidateStatus?: ((status: number) => boolean) | null } | undefined)
-      ?.retryValidateStatus;
+    const validator = (
+      error.config as { retryValidateStatus?: ((status: number) => boolean) | null } | undefined
+    )?.retryValidateStatus;
     if (response !== undefined && (!validator || validator(response.status))) return response;
     return Promise.reject(error);
   });
@@ -449,5 +450,8 @@ function nextLink(header: string | undefined): string | undefined {
 /** Whether a failure is the CA being unreachable (rather than the CA answering no). */
 export function isUnreachable(err: unknown): boolean {
   const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
-  return typeof cause?.code === 'string' && (NETWORK_CODES.has(cause.code) || cause.code.startsWith('ERR_TLS') || cause.code.includes('CERT'));
+  return (
+    typeof cause?.code === 'string' &&
+    (NETWORK_CODES.has(cause.code) || cause.code.startsWith('ERR_TLS') || cause.code.includes('CERT'))
+  );
 }

@@ -11,10 +11,23 @@ import {
 import { ElectionError } from '../../cluster/election/index.js';
 import { ConfigError } from '../../config/errors.js';
 import type { Logger } from '../../log/index.js';
-import type { AuthorizationStep, ChallengeType, DnsRecord, OrderRecord, RecordedError } from './acme-records.js';
+import type {
+  AuthorizationStep,
+  ChallengeType,
+  DnsRecord,
+  OrderRecord,
+  RecordedError,
+} from './acme-records.js';
 import { ariCertificateId } from './ari.js';
 import type { BudgetBook } from './budget-book.js';
-import { createAlpnCertificate, createCertificateKey, createCsr, type CaAuthorization, type CaClient, type CaOrder } from './ca-client.js';
+import {
+  createAlpnCertificate,
+  createCertificateKey,
+  createCsr,
+  type CaAuthorization,
+  type CaClient,
+  type CaOrder,
+} from './ca-client.js';
 import { waitForTxt, type DnsProvider } from './dns/index.js';
 import { renewAt } from './renewal.js';
 import type { ResolverSettings } from './resolvers.js';
@@ -78,7 +91,10 @@ export function runStep(record: OrderRecord, ctx: StepContext): Promise<StepResu
   }
 }
 
-export const identifiersOf = (record: Pick<OrderRecord, 'main' | 'sans'>): string[] => [record.main, ...record.sans];
+export const identifiersOf = (record: Pick<OrderRecord, 'main' | 'sans'>): string[] => [
+  record.main,
+  ...record.sans,
+];
 
 /** pending → ordering: spend the budget and write the intent before any CA call. */
 function startOrdering(record: OrderRecord, ctx: StepContext): StepResult {
@@ -127,7 +143,10 @@ async function placeOrder(record: OrderRecord, ctx: StepContext): Promise<StepRe
       ...(record.reason !== 'new' && ctx.ari && record.ariId !== undefined ? { replaces: record.ariId } : {}),
     });
   } else {
-    ctx.log.info({ order: order.url, domains: identifiers }, 'ACME: continuing the order a previous controller created');
+    ctx.log.info(
+      { order: order.url, domains: identifiers },
+      'ACME: continuing the order a previous controller created',
+    );
   }
   return { record: { ...record, state: 'ordered', orderUrl: order.url, updatedAt: ctx.now() } };
 }
@@ -162,7 +181,8 @@ const PREFERENCE: readonly ChallengeType[] = ['http-01', 'tls-alpn-01', 'dns-01'
 /** ordered → presented (or finalizing when the CA needs no validation). */
 async function presentChallenges(record: OrderRecord, ctx: StepContext): Promise<StepResult> {
   const order = await ctx.ca.order(record.orderUrl!);
-  if (order.status === 'invalid') throw orderFailed(ctx, `the order is invalid${order.error ? `: ${order.error}` : ''}`);
+  if (order.status === 'invalid')
+    throw orderFailed(ctx, `the order is invalid${order.error ? `: ${order.error}` : ''}`);
   if (order.status === 'ready') return chooseKey(record, ctx, []);
   if (order.status !== 'pending') {
     throw orderFailed(ctx, `the order is ${order.status} before it was finalized`);
@@ -178,7 +198,11 @@ async function presentChallenges(record: OrderRecord, ctx: StepContext): Promise
     }
     if (authz.status !== 'pending') {
       throw new OrderFailed(
-        new ConfigError('ACME_CHALLENGE', ctx.settings.path, `${authz.identifier}: authorization ${authz.status}${authz.error ? `: ${authz.error}` : ''}`),
+        new ConfigError(
+          'ACME_CHALLENGE',
+          ctx.settings.path,
+          `${authz.identifier}: authorization ${authz.status}${authz.error ? `: ${authz.error}` : ''}`,
+        ),
         authz.status === 'invalid' ? [authz.identifier] : [],
       );
     }
@@ -195,14 +219,24 @@ async function presentChallenges(record: OrderRecord, ctx: StepContext): Promise
       puts.push([key, await ctx.seal(JSON.stringify(answer), key)]);
     } else {
       const value = await ctx.ca.keyAuthorization({ type: 'dns-01', token: challenge.token });
-      const dnsRecord: DnsRecord = { fqdn: `_acme-challenge.${domain}.`, value, domain, token: challenge.token, keyAuthorization };
+      const dnsRecord: DnsRecord = {
+        fqdn: `_acme-challenge.${domain}.`,
+        value,
+        domain,
+        token: challenge.token,
+        keyAuthorization,
+      };
       ensureAlive(ctx);
       // Presented before the record says so: a controller that dies here leaves a TXT
       // record that the next one presents again (the same value) and later removes.
       await ctx.dns!.present(dnsRecord, ctx.signal);
       dnsRecords.push(dnsRecord);
     }
-    steps.push({ url, identifier: domain, challenge: { type: challenge.type, url: challenge.url, token: challenge.token } });
+    steps.push({
+      url,
+      identifier: domain,
+      challenge: { type: challenge.type, url: challenge.url, token: challenge.token },
+    });
   }
   return {
     record: {
@@ -217,7 +251,10 @@ async function presentChallenges(record: OrderRecord, ctx: StepContext): Promise
   };
 }
 
-function pickChallenge(authz: CaAuthorization, settings: ResolverSettings): { type: ChallengeType; url: string; token: string } {
+function pickChallenge(
+  authz: CaAuthorization,
+  settings: ResolverSettings,
+): { type: ChallengeType; url: string; token: string } {
   const available = new Set<ChallengeType>([
     ...(settings.http === undefined ? [] : (['http-01'] as const)),
     ...(settings.tls === undefined ? [] : (['tls-alpn-01'] as const)),
@@ -263,7 +300,8 @@ async function validate(record: OrderRecord, ctx: StepContext): Promise<StepResu
     const authz = await ctx.ca.authorization(step.url);
     const challenge = authz.challenges.find((c) => c.url === step.challenge!.url);
     ensureAlive(ctx);
-    if (authz.status === 'pending' && challenge?.status === 'pending') await ctx.ca.completeChallenge(step.challenge.url);
+    if (authz.status === 'pending' && challenge?.status === 'pending')
+      await ctx.ca.completeChallenge(step.challenge.url);
   }
   const refused: string[] = [];
   const reasons: string[] = [];
@@ -275,7 +313,10 @@ async function validate(record: OrderRecord, ctx: StepContext): Promise<StepResu
     }
   }
   if (refused.length > 0) {
-    throw new OrderFailed(new ConfigError('ACME_CHALLENGE', ctx.settings.path, `validation failed: ${reasons.join('; ')}`), refused);
+    throw new OrderFailed(
+      new ConfigError('ACME_CHALLENGE', ctx.settings.path, `validation failed: ${reasons.join('; ')}`),
+      refused,
+    );
   }
   return chooseKey(record, ctx, record.answerKeys ?? []);
 }
@@ -289,17 +330,28 @@ async function waitForDns(record: OrderRecord, ctx: StepContext): Promise<void> 
       await waitForTxt(
         txt.fqdn,
         txt.value,
-        { resolvers: dns.resolvers, requireAll: dns.requireAllResolvers, timeoutMs: 60_000, intervalMs: 1_000 },
+        {
+          resolvers: dns.resolvers,
+          requireAll: dns.requireAllResolvers,
+          timeoutMs: 60_000,
+          intervalMs: 1_000,
+        },
         ctx.signal,
       );
     } catch (err) {
-      throw new ConfigError('ACME_CHALLENGE', `${ctx.settings.path}.dnsChallenge`, (err as Error).message, { cause: err });
+      throw new ConfigError('ACME_CHALLENGE', `${ctx.settings.path}.dnsChallenge`, (err as Error).message, {
+        cause: err,
+      });
     }
   }
 }
 
 /** Chooses the certificate's key (kept, sealed, until the certificate is stored) and drops the answers. */
-async function chooseKey(record: OrderRecord, ctx: StepContext, answers: readonly string[]): Promise<StepResult> {
+async function chooseKey(
+  record: OrderRecord,
+  ctx: StepContext,
+  answers: readonly string[],
+): Promise<StepResult> {
   await cleanupDns(record, ctx);
   const key = await createCertificateKey(ctx.settings.keyType);
   const sealed = await ctx.seal(key, `${ctx.key}#certKey`);
@@ -317,7 +369,10 @@ async function chooseKey(record: OrderRecord, ctx: StepContext, answers: readonl
 }
 
 /** Removes the TXT records a record presented; failures are logged, not fatal. */
-export async function cleanupDns(record: OrderRecord, ctx: Pick<StepContext, 'dns' | 'signal' | 'log'>): Promise<void> {
+export async function cleanupDns(
+  record: OrderRecord,
+  ctx: Pick<StepContext, 'dns' | 'signal' | 'log'>,
+): Promise<void> {
   for (const txt of record.dnsRecords ?? []) {
     try {
       await ctx.dns?.cleanup(txt, ctx.signal);
@@ -338,7 +393,8 @@ async function finalize(record: OrderRecord, ctx: StepContext): Promise<StepResu
     order = await ctx.ca.finalize(order, csr);
   }
   if (order.status === 'processing') order = await ctx.ca.settleOrder(order.url, ctx.signal);
-  if (order.status !== 'valid') throw orderFailed(ctx, `the order is ${order.status}${order.error ? `: ${order.error}` : ''}`);
+  if (order.status !== 'valid')
+    throw orderFailed(ctx, `the order is ${order.status}${order.error ? `: ${order.error}` : ''}`);
   const chain = await ctx.ca.certificate(order, ctx.settings.preferredChain);
   const leaf = new X509Certificate(chain);
   const now = ctx.now();
@@ -352,7 +408,14 @@ async function finalize(record: OrderRecord, ctx: StepContext): Promise<StepResu
   };
   const certKey = acmeCertificateKey(record.resolver, record.main);
   const ariId = ctx.ari ? ariIdOf(chain) : undefined;
-  const { certKey: _dropped, orderUrl: _url, authorizations: _authz, orderingSince: _since, lastError: _error, ...kept } = record;
+  const {
+    certKey: _dropped,
+    orderUrl: _url,
+    authorizations: _authz,
+    orderingSince: _since,
+    lastError: _error,
+    ...kept
+  } = record;
   return {
     record: {
       ...kept,
@@ -378,7 +441,8 @@ function ariIdOf(chain: string): string | undefined {
   }
 }
 
-const commonNameOf = (subject: string): string => /(?:^|\n)CN=([^\n]*)/.exec(subject)?.[1] ?? subject.split('\n')[0] ?? '';
+const commonNameOf = (subject: string): string =>
+  /(?:^|\n)CN=([^\n]*)/.exec(subject)?.[1] ?? subject.split('\n')[0] ?? '';
 
 const orderFailed = (ctx: StepContext, detail: string): OrderFailed =>
   new OrderFailed(new ConfigError('ACME_CA', ctx.settings.path, detail));

@@ -142,7 +142,14 @@ function effectiveTls(router: Router, entryPoints: EntryPoints): EffectiveTls[] 
   if (router.tls !== undefined) {
     const resolver = router.tls.certResolver;
     if (resolver === undefined || resolver === '') return [];
-    return [{ certResolver: resolver, domains: router.tls.domains ?? [], domainsPath: 'tls.domains', fromEntryPoint: false }];
+    return [
+      {
+        certResolver: resolver,
+        domains: router.tls.domains ?? [],
+        domainsPath: 'tls.domains',
+        fromEntryPoint: false,
+      },
+    ];
   }
   const names =
     router.entryPoints !== undefined && router.entryPoints.length > 0

@@ -81,7 +81,15 @@ export function reconcileOrders(
     } else if (record.state !== 'issued' || record.unusedSince === undefined) {
       // Its certificate is still served until it expires, as Traefik keeps it in
       // acme.json; it is no longer renewed, and a renewal on its way is given up.
-      const { orderUrl: _url, orderingSince: _since, authorizations: _authz, answerKeys: _answers, dnsRecords: _dns, certKey: _key, ...rest } = record;
+      const {
+        orderUrl: _url,
+        orderingSince: _since,
+        authorizations: _authz,
+        answerKeys: _answers,
+        dnsRecords: _dns,
+        certKey: _key,
+        ...rest
+      } = record;
       changes.push({
         key,
         revision: stored.revision,

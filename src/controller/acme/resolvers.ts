@@ -63,7 +63,11 @@ export async function loadResolver(
       pems.push(await readFile(file, 'utf8'));
     } catch (err) {
       return fail(
-        new ConfigError('STATIC_INVALID', `${path}.caCertificates`, `cannot read ${file}: ${(err as Error).message}`),
+        new ConfigError(
+          'STATIC_INVALID',
+          `${path}.caCertificates`,
+          `cannot read ${file}: ${(err as Error).message}`,
+        ),
       );
     }
   }
@@ -72,7 +76,9 @@ export async function loadResolver(
   const dns = acme.dnsChallenge;
   const ignored: string[] = [];
   if (acme.storage !== undefined) {
-    ignored.push(`${path}.storage: certificates and accounts are kept in the cluster's store, not in ${acme.storage}`);
+    ignored.push(
+      `${path}.storage: certificates and accounts are kept in the cluster's store, not in ${acme.storage}`,
+    );
   }
   if (acme.emailAddresses.length > 0) ignored.push(`${path}.emailAddresses: CSRs carry DNS names only`);
   if (dns?.propagation.disableANSChecks === true) {

@@ -26,18 +26,32 @@ describe('bad input', { timeout: 120_000 }, () => {
     await pebble?.stop();
   });
   const http = () =>
-    resolver({ caServer: pebble.directoryUrl, caCertificates: [pebble.caFile], httpChallenge: { entryPoint: 'web' }, keyType: 'EC256' });
+    resolver({
+      caServer: pebble.directoryUrl,
+      caCertificates: [pebble.caFile],
+      httpChallenge: { entryPoint: 'web' },
+      keyType: 'EC256',
+    });
 
   test('an invalid Host and a wildcard without DNS-01 are reported on their routers and not ordered', async () => {
     await rig.publishRouters({
-      'bad@docker': { rule: 'Host(`bad_name.example.test`) || Host(`fine.example.test`)', service: 'noop@internal', entryPoints: ['websecure'], tls: { certResolver: 'r' } },
+      'bad@docker': {
+        rule: 'Host(`bad_name.example.test`) || Host(`fine.example.test`)',
+        service: 'noop@internal',
+        entryPoints: ['websecure'],
+        tls: { certResolver: 'r' },
+      },
       'wild@file': {
         rule: 'Host(`x.example.test`)',
         service: 'noop@internal',
         entryPoints: ['websecure'],
         tls: { certResolver: 'r', domains: [{ main: '*.example.test' }] },
       },
-      'ghost@file': { rule: 'Host(`g.example.test`)', service: 'noop@internal', tls: { certResolver: 'nope' } },
+      'ghost@file': {
+        rule: 'Host(`g.example.test`)',
+        service: 'noop@internal',
+        tls: { certResolver: 'nope' },
+      },
     });
     const running = await rig.startManager({ r: http() });
     const status = await until(async () => {
@@ -52,8 +66,13 @@ describe('bad input', { timeout: 120_000 }, () => {
     assert.match(byRouter.get('wild@file')![0]!.message, /needs a DNS challenge/);
     assert.equal(byRouter.get('ghost@file')![0]!.code, 'CONFIG_MISSING_REFERENCE');
     // The valid name of the same router is ordered; the others are not.
-    await until(async () => (await rig.orders()).get('/switchyard/acme/orders/r/fine.example.test')?.state === 'issued', 'fine issued');
-    assert.deepEqual([...(await rig.orders()).keys()].sort(), ['/switchyard/acme/orders/r/fine.example.test']);
+    await until(
+      async () => (await rig.orders()).get('/switchyard/acme/orders/r/fine.example.test')?.state === 'issued',
+      'fine issued',
+    );
+    assert.deepEqual([...(await rig.orders()).keys()].sort(), [
+      '/switchyard/acme/orders/r/fine.example.test',
+    ]);
     assert.equal(await defaultCertificateFor(rig, 'x.example.test'), true);
     // Fixing the router clears its error.
     await rig.publishRouters(routersFor(['fine.example.test']));
@@ -73,7 +92,10 @@ describe('bad input', { timeout: 120_000 }, () => {
     assert.match(failed.lastError!.message, /cannot reach the CA/);
     assert.equal(await defaultCertificateFor(rig, 'down.example.test'), true);
     await pebble.restart();
-    await until(async () => (await rig.orders()).get('/switchyard/acme/orders/r/down.example.test')?.state === 'issued', 'issued once the CA is back');
+    await until(
+      async () => (await rig.orders()).get('/switchyard/acme/orders/r/down.example.test')?.state === 'issued',
+      'issued once the CA is back',
+    );
     await running.stop();
   });
 });
@@ -122,7 +144,12 @@ describe('an account the CA refuses', { timeout: 120_000 }, () => {
   test('the right binding registers the account', async () => {
     await rig.publishRouters(routersFor(['eab.example.test']));
     const running = await rig.startManager({
-      r: resolver({ caServer: pebble.directoryUrl, caCertificates: [pebble.caFile], httpChallenge: { entryPoint: 'web' }, eab: { kid, hmacEncoded: hmac } }),
+      r: resolver({
+        caServer: pebble.directoryUrl,
+        caCertificates: [pebble.caFile],
+        httpChallenge: { entryPoint: 'web' },
+        eab: { kid, hmacEncoded: hmac },
+      }),
     });
     // The account exists once its URL is stored (the order itself cannot validate: this
     // Pebble was not given the rig's ports).
@@ -130,7 +157,10 @@ describe('an account the CA refuses', { timeout: 120_000 }, () => {
       const { kv } = await rig.store.get('/switchyard/acme/accounts/r');
       if (kv === undefined) return false;
       const opened = await rig.dataKey.open(kv.value, kv.key);
-      return opened.ok && (JSON.parse(new TextDecoder().decode(opened.value)) as { url?: string }).url !== undefined;
+      return (
+        opened.ok &&
+        (JSON.parse(new TextDecoder().decode(opened.value)) as { url?: string }).url !== undefined
+      );
     }, 'account registered');
     await running.stop();
   });

@@ -6,7 +6,15 @@ import { X509Certificate } from 'node:crypto';
 import { connect, type TLSSocket } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { createAlpnCertificate } from '../../../src/controller/acme/index.js';
-import { dynamic, entryPoints, newDataPlane, request, service, startOrigin, type Origin } from '../dataplane/harness.js';
+import {
+  dynamic,
+  entryPoints,
+  newDataPlane,
+  request,
+  service,
+  startOrigin,
+  type Origin,
+} from '../dataplane/harness.js';
 import type { AcmeAnswers, DataPlane } from '../../../src/dataplane/index.js';
 
 interface Handshake {
@@ -17,11 +25,18 @@ interface Handshake {
 
 function handshake(port: number, servername: string, alpn: string[]): Promise<Handshake> {
   return new Promise((resolve, reject) => {
-    const socket: TLSSocket = connect({ host: '127.0.0.1', port, servername, ALPNProtocols: alpn, rejectUnauthorized: false }, () => {
-      const peer = socket.getPeerX509Certificate();
-      resolve({ protocol: socket.alpnProtocol, subjectAltName: peer?.subjectAltName, certificate: peer?.toString() ?? '' });
-      socket.destroy();
-    });
+    const socket: TLSSocket = connect(
+      { host: '127.0.0.1', port, servername, ALPNProtocols: alpn, rejectUnauthorized: false },
+      () => {
+        const peer = socket.getPeerX509Certificate();
+        resolve({
+          protocol: socket.alpnProtocol,
+          subjectAltName: peer?.subjectAltName,
+          certificate: peer?.toString() ?? '',
+        });
+        socket.destroy();
+      },
+    );
     socket.on('error', reject);
   });
 }
@@ -44,7 +59,12 @@ describe('ACME answers on the data plane', () => {
       },
     });
   const apply = async (version: number, acme?: AcmeAnswers) => {
-    const outcome = await dp.apply({ version, entryPoints: eps, dynamic: config(), ...(acme === undefined ? {} : { acme }) });
+    const outcome = await dp.apply({
+      version,
+      entryPoints: eps,
+      dynamic: config(),
+      ...(acme === undefined ? {} : { acme }),
+    });
     assert.ok(outcome.ok, outcome.errors.map(String).join('; '));
   };
 
@@ -70,7 +90,10 @@ describe('ACME answers on the data plane', () => {
   test('HTTP-01: the key authorization for a known token, on every entrypoint; 404 for others', async () => {
     await apply(2, { http01: new Map([['abc', 'abc.thumb']]), tlsAlpn01: new Map() });
     for (const port of [web, secure]) {
-      const reply = await request(port, { path: '/.well-known/acme-challenge/abc', host: 'any.example.test' });
+      const reply = await request(port, {
+        path: '/.well-known/acme-challenge/abc',
+        host: 'any.example.test',
+      });
       assert.equal(reply.status, 200);
       assert.equal(reply.body, 'abc.thumb');
     }
@@ -97,7 +120,11 @@ describe('ACME answers on the data plane', () => {
   });
 
   test('a version the data plane refuses still takes its answers', async () => {
-    const clash = entryPoints({ web: { address: '127.0.0.1:0' }, websecure: { address: '127.0.0.1:0' }, bad: { address: `127.0.0.1:${web}` } });
+    const clash = entryPoints({
+      web: { address: '127.0.0.1:0' },
+      websecure: { address: '127.0.0.1:0' },
+      bad: { address: `127.0.0.1:${web}` },
+    });
     const outcome = await dp.apply({
       version: 5,
       entryPoints: clash,

@@ -33,7 +33,10 @@ describe('DNS-01 with Pebble and challtestsrv', { timeout: 120_000 }, () => {
       req.on('end', () => {
         const { fqdn, value } = JSON.parse(body) as { fqdn: string; value: string };
         relayed.push({ path: req.url, fqdn, value, auth: req.headers.authorization });
-        const action = req.url === '/present' ? httpPost(`${pebble.challtestsrvUrl}/set-txt`, { host: fqdn, value }) : httpPost(`${pebble.challtestsrvUrl}/clear-txt`, { host: fqdn });
+        const action =
+          req.url === '/present'
+            ? httpPost(`${pebble.challtestsrvUrl}/set-txt`, { host: fqdn, value })
+            : httpPost(`${pebble.challtestsrvUrl}/clear-txt`, { host: fqdn });
         action.then(
           () => res.end('ok'),
           () => res.writeHead(500).end(),
@@ -86,11 +89,21 @@ fetch(${JSON.stringify(pebble.challtestsrvUrl)} + path, { method: 'POST', body: 
         tls: { certResolver: 'r', domains: [{ main: '*.wild.example.test', sans: ['wild.example.test'] }] },
       },
     });
-    const running = await rig.startManager({ r: dnsResolver('exec') }, { env: { EXEC_PATH: await execScript('dns.js') } });
-    const record = await until(async () => ((await state('*.wild.example.test'))?.state === 'issued' ? state('*.wild.example.test') : undefined), 'wildcard issued');
+    const running = await rig.startManager(
+      { r: dnsResolver('exec') },
+      { env: { EXEC_PATH: await execScript('dns.js') } },
+    );
+    const record = await until(
+      async () =>
+        (await state('*.wild.example.test'))?.state === 'issued' ? state('*.wild.example.test') : undefined,
+      'wildcard issued',
+    );
     assert.deepEqual(record!.sans, ['wild.example.test']);
     await until(async () => {
-      const reply = await tlsRequest(rig.tlsPort, { servername: 'any.wild.example.test', host: 'any.wild.example.test' });
+      const reply = await tlsRequest(rig.tlsPort, {
+        servername: 'any.wild.example.test',
+        host: 'any.wild.example.test',
+      });
       return (reply.certificate.subjectaltname ?? '').includes('DNS:*.wild.example.test');
     }, 'wildcard served');
     await running.stop();
@@ -98,25 +111,44 @@ fetch(${JSON.stringify(pebble.challtestsrvUrl)} + path, { method: 'POST', body: 
 
   test('httpreq provider: lego protocol with basic auth', async () => {
     await rig.publishRouters({
-      'h@file': { rule: 'Host(`req.example.test`)', service: 'noop@internal', entryPoints: ['websecure'], tls: { certResolver: 'r' } },
+      'h@file': {
+        rule: 'Host(`req.example.test`)',
+        service: 'noop@internal',
+        entryPoints: ['websecure'],
+        tls: { certResolver: 'r' },
+      },
     });
     const running = await rig.startManager(
       { r: dnsResolver('httpreq') },
       { env: { HTTPREQ_ENDPOINT: relayUrl, HTTPREQ_USERNAME: 'u', HTTPREQ_PASSWORD: 'p' } },
     );
     await until(async () => (await state('req.example.test'))?.state === 'issued', 'issued through httpreq');
-    const present = relayed.find((call) => (call as { path: string }).path === '/present') as { fqdn: string; auth: string };
+    const present = relayed.find((call) => (call as { path: string }).path === '/present') as {
+      fqdn: string;
+      auth: string;
+    };
     assert.equal(present.fqdn, '_acme-challenge.req.example.test.');
     assert.equal(present.auth, `Basic ${Buffer.from('u:p').toString('base64')}`);
-    await until(async () => relayed.some((call) => (call as { path: string }).path === '/cleanup'), 'record cleaned up');
+    await until(
+      async () => relayed.some((call) => (call as { path: string }).path === '/cleanup'),
+      'record cleaned up',
+    );
     await running.stop();
   });
 
   test('a failing DNS provider: the error is recorded and the router keeps the default certificate', async () => {
     await rig.publishRouters({
-      'f@file': { rule: 'Host(`fail.example.test`)', service: 'noop@internal', entryPoints: ['websecure'], tls: { certResolver: 'r' } },
+      'f@file': {
+        rule: 'Host(`fail.example.test`)',
+        service: 'noop@internal',
+        entryPoints: ['websecure'],
+        tls: { certResolver: 'r' },
+      },
     });
-    const running = await rig.startManager({ r: dnsResolver('exec') }, { env: { EXEC_PATH: await execScript('fail.sh', true) } });
+    const running = await rig.startManager(
+      { r: dnsResolver('exec') },
+      { env: { EXEC_PATH: await execScript('fail.sh', true) } },
+    );
     const record = await until(async () => {
       const found = await state('fail.example.test');
       return found?.lastError !== undefined ? found : undefined;
@@ -126,7 +158,10 @@ fetch(${JSON.stringify(pebble.challtestsrvUrl)} + path, { method: 'POST', body: 
     const status = await readAcmeStatus(rig.store);
     const shown = status.certificates.find((c) => c.main === 'fail.example.test');
     assert.match(shown?.lastError?.message ?? '', /the DNS API said no/);
-    const reply = await tlsRequest(rig.tlsPort, { servername: 'fail.example.test', host: 'fail.example.test' });
+    const reply = await tlsRequest(rig.tlsPort, {
+      servername: 'fail.example.test',
+      host: 'fail.example.test',
+    });
     assert.match(reply.certificate.subjectaltname ?? '', /switchyard\.default/);
     await running.stop();
   });

@@ -10,7 +10,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { readPrefix, type WatchChange } from '../../../src/cluster/store/index.js';
-import { ACME_ORDERS_PREFIX, accountKey, AccountRecord, CaClient, OrderRecord } from '../../../src/controller/acme/index.js';
+import {
+  ACME_ORDERS_PREFIX,
+  accountKey,
+  AccountRecord,
+  CaClient,
+  OrderRecord,
+} from '../../../src/controller/acme/index.js';
 import { resolver, routersFor, startRig, until, type Rig } from './harness.js';
 import { startPebble, type Pebble } from './pebble.js';
 
@@ -50,7 +56,12 @@ async function ordersAtCa(rig: Rig, pebble: Pebble): Promise<Map<string, number>
   const opened = await rig.dataKey.open(kv.value, kv.key);
   assert.ok(opened.ok);
   const account = AccountRecord.parse(JSON.parse(decoder.decode(opened.value)));
-  const ca = new CaClient({ directoryUrl: pebble.directoryUrl, accountKey: account.key, accountUrl: account.url!, path: 'test' });
+  const ca = new CaClient({
+    directoryUrl: pebble.directoryUrl,
+    accountKey: account.key,
+    accountUrl: account.url!,
+    path: 'test',
+  });
   const counts = new Map<string, number>();
   for (const url of (await ca.accountOrders()) ?? []) {
     const order = await ca.order(url);
@@ -74,37 +85,41 @@ describe('a controller killed mid-order, at every step', { timeout: 300_000 }, (
     (['after', 'during'] as const).map((when) => ({ writes, when })),
   );
   for (const death of cuts) {
-    test(`dies ${death.when} write ${death.writes}: a fresh manager finishes, one order per certificate`, { timeout: 60_000 }, async () => {
-      const rig = await startRig();
-      const pebble = await startPebble({ httpPort: rig.httpPort, tlsPort: rig.tlsPort });
-      const acme = resolver({
-        caServer: pebble.directoryUrl,
-        caCertificates: [pebble.caFile],
-        httpChallenge: { entryPoint: 'web' },
-        keyType: 'EC256',
-      });
-      try {
-        await rig.publishRouters(routersFor(HOSTS));
-        const first = await rig.startManager({ r: acme }, {}, death);
-        await until(
-          async () => first.election.term === undefined || (await allIssued(rig)),
-          'the first controller died or finished',
-        );
-        await first.stop();
-        const second = await rig.startManager({ r: acme });
-        await until(() => allIssued(rig), 'both issued by the successor');
-        await second.stop();
+    test(
+      `dies ${death.when} write ${death.writes}: a fresh manager finishes, one order per certificate`,
+      { timeout: 60_000 },
+      async () => {
+        const rig = await startRig();
+        const pebble = await startPebble({ httpPort: rig.httpPort, tlsPort: rig.tlsPort });
+        const acme = resolver({
+          caServer: pebble.directoryUrl,
+          caCertificates: [pebble.caFile],
+          httpChallenge: { entryPoint: 'web' },
+          keyType: 'EC256',
+        });
+        try {
+          await rig.publishRouters(routersFor(HOSTS));
+          const first = await rig.startManager({ r: acme }, {}, death);
+          await until(
+            async () => first.election.term === undefined || (await allIssued(rig)),
+            'the first controller died or finished',
+          );
+          await first.stop();
+          const second = await rig.startManager({ r: acme });
+          await until(() => allIssued(rig), 'both issued by the successor');
+          await second.stop();
 
-        for (const [key, urls] of await orderUrlsInHistory(rig)) {
-          assert.equal(urls.size, 1, `${key} went through ${urls.size} orders: ${[...urls].join(' ')}`);
+          for (const [key, urls] of await orderUrlsInHistory(rig)) {
+            assert.equal(urls.size, 1, `${key} went through ${urls.size} orders: ${[...urls].join(' ')}`);
+          }
+          const atCa = await ordersAtCa(rig, pebble);
+          for (const host of HOSTS) assert.equal(atCa.get(host), 1, `orders for ${host} at the CA`);
+        } finally {
+          await rig.close();
+          await pebble.stop();
         }
-        const atCa = await ordersAtCa(rig, pebble);
-        for (const host of HOSTS) assert.equal(atCa.get(host), 1, `orders for ${host} at the CA`);
-      } finally {
-        await rig.close();
-        await pebble.stop();
-      }
-    });
+      },
+    );
   }
 });
 
@@ -113,7 +128,12 @@ describe("Pebble's failure injection", { timeout: 240_000 }, () => {
   let rig: Rig;
   before(async () => {
     rig = await startRig();
-    pebble = await startPebble({ httpPort: rig.httpPort, tlsPort: rig.tlsPort, nonceReject: 50, sleep: true });
+    pebble = await startPebble({
+      httpPort: rig.httpPort,
+      tlsPort: rig.tlsPort,
+      nonceReject: 50,
+      sleep: true,
+    });
   });
   after(async () => {
     await rig?.close();
@@ -123,7 +143,12 @@ describe("Pebble's failure injection", { timeout: 240_000 }, () => {
   test('half the nonces refused, validation sleeps, authz reuse off: all issued, one order each', async () => {
     await rig.publishRouters(routersFor(HOSTS));
     const running = await rig.startManager({
-      r: resolver({ caServer: pebble.directoryUrl, caCertificates: [pebble.caFile], httpChallenge: { entryPoint: 'web' }, keyType: 'EC256' }),
+      r: resolver({
+        caServer: pebble.directoryUrl,
+        caCertificates: [pebble.caFile],
+        httpChallenge: { entryPoint: 'web' },
+        keyType: 'EC256',
+      }),
     });
     await until(() => allIssued(rig), 'all issued', 120_000);
     await running.stop();

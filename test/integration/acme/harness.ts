@@ -19,7 +19,12 @@ import { DataKey } from '../../../src/cluster/pki/index.js';
 import { LocalStore, readPrefix, type Watch } from '../../../src/cluster/store/index.js';
 import type { DynamicConfig } from '../../../src/config/dynamic/index.js';
 import { StaticConfig, type CertificatesResolver } from '../../../src/config/static/index.js';
-import { AcmeManager, type AcmeManagerOptions, type OrderRecord, ACME_ORDERS_PREFIX } from '../../../src/controller/acme/index.js';
+import {
+  AcmeManager,
+  type AcmeManagerOptions,
+  type OrderRecord,
+  ACME_ORDERS_PREFIX,
+} from '../../../src/controller/acme/index.js';
 import { acmeInputFromEntries } from '../../../src/dataplane/acme/index.js';
 import { DataPlane } from '../../../src/dataplane/index.js';
 import { createLogger } from '../../../src/log/index.js';
@@ -31,7 +36,8 @@ const decoder = new TextDecoder();
 
 export const silent = createLogger({
   level: process.env.ACME_TEST_LOG === '1' ? 'DEBUG' : 'FATAL',
-  destination: process.env.ACME_TEST_LOG === '1' ? process.stderr : new Writable({ write: (_c, _e, done) => done() }),
+  destination:
+    process.env.ACME_TEST_LOG === '1' ? process.stderr : new Writable({ write: (_c, _e, done) => done() }),
 });
 
 export interface Rig {
@@ -79,7 +85,10 @@ export async function startRig(options: { httpPort?: number; tlsPort?: number } 
   const dataKey = ring.value;
   const httpPort = options.httpPort ?? (await freePort());
   const tlsPort = options.tlsPort ?? (await freePort());
-  const eps = entryPoints({ web: { address: `127.0.0.1:${httpPort}` }, websecure: { address: `127.0.0.1:${tlsPort}` } });
+  const eps = entryPoints({
+    web: { address: `127.0.0.1:${httpPort}` },
+    websecure: { address: `127.0.0.1:${tlsPort}` },
+  });
   const dataPlane = new DataPlane({ logger: silent, serverName: 'switchyard-test' });
   let routers: Record<string, unknown> = {};
   let applied = 0;
@@ -105,7 +114,12 @@ export async function startRig(options: { httpPort?: number; tlsPort?: number } 
     const input = acmeInputFromEntries(entries);
     const config: DynamicConfig = dynamic({ http: { routers } });
     config.tls.certificates.push(...input.certificates);
-    const outcome = await dataPlane.apply({ version: revision, entryPoints: eps, dynamic: config, acme: input.acme });
+    const outcome = await dataPlane.apply({
+      version: revision,
+      entryPoints: eps,
+      dynamic: config,
+      acme: input.acme,
+    });
     if (!outcome.ok) throw new Error(outcome.errors.map(String).join('; '));
     applied = Math.max(applied, revision);
   };
@@ -142,7 +156,10 @@ export async function startRig(options: { httpPort?: number; tlsPort?: number } 
       for (const [name, router] of Object.entries(next)) {
         await store.put(`${CONFIG_PREFIX}http/routers/${name}`, encoder.encode(JSON.stringify(router)));
       }
-      await store.put(CONFIG_VERSION_KEY, encoder.encode(JSON.stringify({ version: ++configVersion, nodeId: 'test' })));
+      await store.put(
+        CONFIG_VERSION_KEY,
+        encoder.encode(JSON.stringify({ version: ++configVersion, nodeId: 'test' })),
+      );
       refeed();
     },
     async startManager(resolvers, extra = {}, death = { writes: Infinity, when: 'after' }) {
@@ -225,7 +242,11 @@ export function resolver(acme: Record<string, unknown>): CertificatesResolver {
 }
 
 /** Polls until `probe` holds, or fails with `what`. */
-export async function until<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
+export async function until<T>(
+  probe: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

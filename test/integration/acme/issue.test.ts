@@ -42,14 +42,26 @@ describe('issuing from Pebble', { timeout: 120_000 }, () => {
     const hosts = ['a.example.test', 'b.example.test', 'c.example.test'];
     await rig.publishRouters(routersFor(hosts));
     const running = await rig.startManager({
-      r: resolver({ caServer: pebble.directoryUrl, caCertificates: [pebble.caFile], httpChallenge: { entryPoint: 'web' }, keyType: 'EC256' }),
+      r: resolver({
+        caServer: pebble.directoryUrl,
+        caCertificates: [pebble.caFile],
+        httpChallenge: { entryPoint: 'web' },
+        keyType: 'EC256',
+      }),
     });
     for (const host of hosts) {
       const record = await issued(host);
-      assert.equal(record.issuer?.startsWith('Pebble Intermediate CA'), true, `issuer of ${host}: ${record.issuer}`);
+      assert.equal(
+        record.issuer?.startsWith('Pebble Intermediate CA'),
+        true,
+        `issuer of ${host}: ${record.issuer}`,
+      );
       assert.ok(record.notAfter! > Date.now());
     }
-    await until(async () => (await servedName('b.example.test')).includes('DNS:b.example.test'), 'b served by SNI');
+    await until(
+      async () => (await servedName('b.example.test')).includes('DNS:b.example.test'),
+      'b served by SNI',
+    );
     // The answers were withdrawn once validated.
     assert.equal((await readPrefix(rig.store, HTTP01_PREFIX)).kvs.length, 0);
     // The certificate in the store is sealed, and chains to Pebble's issuing root.
@@ -67,11 +79,19 @@ describe('issuing from Pebble', { timeout: 120_000 }, () => {
   test('TLS-ALPN-01: the validation handshake is answered by the data plane', async () => {
     await rig.publishRouters(routersFor(['alpn.example.test']));
     const running = await rig.startManager({
-      r: resolver({ caServer: pebble.directoryUrl, caCertificates: [pebble.caFile], tlsChallenge: {}, keyType: 'EC256' }),
+      r: resolver({
+        caServer: pebble.directoryUrl,
+        caCertificates: [pebble.caFile],
+        tlsChallenge: {},
+        keyType: 'EC256',
+      }),
     });
     await issued('alpn.example.test');
     assert.equal((await readPrefix(rig.store, TLS_ALPN01_PREFIX)).kvs.length, 0);
-    await until(async () => (await servedName('alpn.example.test')).includes('DNS:alpn.example.test'), 'served by SNI');
+    await until(
+      async () => (await servedName('alpn.example.test')).includes('DNS:alpn.example.test'),
+      'served by SNI',
+    );
     await running.stop();
   });
 });

@@ -48,7 +48,9 @@ export interface Pebble {
   stop(): Promise<void>;
 }
 
-async function tlsFiles(dir: string): Promise<{ caPem: string; caFile: string; certFile: string; keyFile: string }> {
+async function tlsFiles(
+  dir: string,
+): Promise<{ caPem: string; caFile: string; certFile: string; keyFile: string }> {
   const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
   const caKeys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
@@ -58,7 +60,10 @@ async function tlsFiles(dir: string): Promise<{ caPem: string; caFile: string; c
     notAfter: new Date(Date.now() + 86400_000),
     signingAlgorithm: algorithm,
     keys: caKeys,
-    extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true)],
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true),
+    ],
   });
   const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
   const leaf = await x509.X509CertificateGenerator.create({
@@ -79,7 +84,11 @@ async function tlsFiles(dir: string): Promise<{ caPem: string; caFile: string; c
   });
   const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
   const caPem = ca.toString('pem');
-  const files = { caFile: join(dir, 'ca.pem'), certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') };
+  const files = {
+    caFile: join(dir, 'ca.pem'),
+    certFile: join(dir, 'cert.pem'),
+    keyFile: join(dir, 'key.pem'),
+  };
   await writeFile(files.caFile, caPem);
   await writeFile(files.certFile, leaf.toString('pem'));
   await writeFile(files.keyFile, x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'));
@@ -89,7 +98,12 @@ async function tlsFiles(dir: string): Promise<{ caPem: string; caFile: string; c
 export async function startPebble(options: PebbleOptions): Promise<Pebble> {
   const dir = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'sy-pebble-'));
   const tls = await tlsFiles(dir);
-  const [acmePort, managementPort, dnsPort, challPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [acmePort, managementPort, dnsPort, challPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const config = {
     pebble: {
       listenAddress: `127.0.0.1:${acmePort}`,
@@ -108,11 +122,29 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
 
   const chall = spawn(
     'pebble-challtestsrv',
-    ['-defaultIPv4', '127.0.0.1', '-defaultIPv6', '', '-dns01', `127.0.0.1:${dnsPort}`, '-http01', '', '-https01', '', '-tlsalpn01', '', '-management', `127.0.0.1:${challPort}`],
+    [
+      '-defaultIPv4',
+      '127.0.0.1',
+      '-defaultIPv6',
+      '',
+      '-dns01',
+      `127.0.0.1:${dnsPort}`,
+      '-http01',
+      '',
+      '-https01',
+      '',
+      '-tlsalpn01',
+      '',
+      '-management',
+      `127.0.0.1:${challPort}`,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const challtestsrvUrl = `http://127.0.0.1:${challPort}`;
-  await waitFor(() => httpPost(`${challtestsrvUrl}/clear-txt`, { host: 'ready.test.' }).then(() => true), 'pebble-challtestsrv');
+  await waitFor(
+    () => httpPost(`${challtestsrvUrl}/clear-txt`, { host: 'ready.test.' }).then(() => true),
+    'pebble-challtestsrv',
+  );
 
   const env = {
     ...process.env,
@@ -125,7 +157,10 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
   let pebble: ChildProcess | undefined;
   const directoryUrl = `https://127.0.0.1:${acmePort}/dir`;
   const launch = async (): Promise<void> => {
-    const child = spawn('pebble', ['-config', configFile, '-dnsserver', `127.0.0.1:${dnsPort}`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('pebble', ['-config', configFile, '-dnsserver', `127.0.0.1:${dnsPort}`], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.resume();
     child.stderr!.resume();
     pebble = child;
@@ -180,7 +215,9 @@ export function httpsGet(url: string, ca: string): Promise<string> {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`${url}: ${res.statusCode} ${body}`))));
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve(body) : reject(new Error(`${url}: ${res.statusCode} ${body}`)),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -189,10 +226,16 @@ export function httpsGet(url: string, ca: string): Promise<string> {
 
 export function httpPost(url: string, body: unknown): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`${url}: ${res.statusCode}`))));
-    });
+    const req = httpRequest(
+      url,
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`${url}: ${res.statusCode}`)),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(JSON.stringify(body));
   });

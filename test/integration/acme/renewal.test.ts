@@ -30,16 +30,31 @@ describe('renewal', { timeout: 120_000 }, () => {
     const clock = { now: () => Date.now() + offset };
     await rig.publishRouters(routersFor(['renew.example.test']));
     const running = await rig.startManager(
-      { r: resolver({ caServer: pebble.directoryUrl, caCertificates: [pebble.caFile], httpChallenge: { entryPoint: 'web' }, keyType: 'EC256' }) },
+      {
+        r: resolver({
+          caServer: pebble.directoryUrl,
+          caCertificates: [pebble.caFile],
+          httpChallenge: { entryPoint: 'web' },
+          keyType: 'EC256',
+        }),
+      },
       { clock },
     );
     const key = '/switchyard/acme/orders/r/renew.example.test';
-    const first = await until(async () => ((await rig.orders()).get(key)?.state === 'issued' ? (await rig.orders()).get(key) : undefined), 'issued');
+    const first = await until(
+      async () =>
+        (await rig.orders()).get(key)?.state === 'issued' ? (await rig.orders()).get(key) : undefined,
+      'issued',
+    );
     // 90-day resolvers renew 30 days before expiry: not yet due.
     assert.ok(Math.abs(first!.dueAt - (first!.notAfter! - 30 * DAY)) < 1000, 'due 30 days before expiry');
     const servedSerial = async () =>
-      (await tlsRequest(rig.tlsPort, { servername: 'renew.example.test', host: 'renew.example.test' })).certificate.serialNumber;
-    await until(async () => (await servedSerial()).toLowerCase() === first!.serial!.toLowerCase(), 'first certificate served');
+      (await tlsRequest(rig.tlsPort, { servername: 'renew.example.test', host: 'renew.example.test' }))
+        .certificate.serialNumber;
+    await until(
+      async () => (await servedSerial()).toLowerCase() === first!.serial!.toLowerCase(),
+      'first certificate served',
+    );
 
     offset = first!.notAfter! - 29 * DAY - Date.now();
     await rig.publishRouters(routersFor(['renew.example.test'])); // any publication makes the manager look again
@@ -48,7 +63,10 @@ describe('renewal', { timeout: 120_000 }, () => {
       return record?.state === 'issued' && record.serial !== first!.serial ? record : undefined;
     }, 'renewed');
     assert.equal(second.reason, 'renewal');
-    await until(async () => (await servedSerial()).toLowerCase() === second.serial!.toLowerCase(), 'renewed certificate served');
+    await until(
+      async () => (await servedSerial()).toLowerCase() === second.serial!.toLowerCase(),
+      'renewed certificate served',
+    );
     await running.stop();
   });
 });
@@ -65,7 +83,9 @@ describe('ARI: a CA that offers renewalInfo', () => {
         res.end(JSON.stringify({ newNonce: `${base}/nonce`, renewalInfo: `${base}/renewal-info/` }));
       } else if (req.url?.startsWith('/renewal-info/')) {
         res.setHeader('retry-after', '21600');
-        res.end(JSON.stringify({ suggestedWindow: { start: '2030-01-01T00:00:00Z', end: '2030-01-02T00:00:00Z' } }));
+        res.end(
+          JSON.stringify({ suggestedWindow: { start: '2030-01-01T00:00:00Z', end: '2030-01-02T00:00:00Z' } }),
+        );
       } else {
         res.writeHead(404).end('{}');
       }
@@ -81,7 +101,10 @@ describe('ARI: a CA that offers renewalInfo', () => {
     const ca = new CaClient({ directoryUrl: `${base}/dir`, accountKey: 'unused', path: 'test' });
     assert.equal(await ca.renewalInfoUrl(), `${base}/renewal-info/`);
     const info = await ca.renewalInfo('aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE', Date.now());
-    assert.deepEqual(info?.window, { start: Date.parse('2030-01-01T00:00:00Z'), end: Date.parse('2030-01-02T00:00:00Z') });
+    assert.deepEqual(info?.window, {
+      start: Date.parse('2030-01-01T00:00:00Z'),
+      end: Date.parse('2030-01-02T00:00:00Z'),
+    });
     assert.equal(info?.retryAfterMs, 21_600_000);
     assert.ok(asked.includes('/renewal-info/aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE'));
   });

@@ -8,7 +8,13 @@ describe('acmeInputFromEntries', () => {
     ['/switchyard/config/http/routers/r@file', '{}'],
     [
       acmeCertificateKey('le', 'a.test'),
-      JSON.stringify({ resolver: 'le', domains: { main: 'a.test' }, certificate: 'CERT', key: 'KEY', notAfter: '2030-01-01T00:00:00Z' }),
+      JSON.stringify({
+        resolver: 'le',
+        domains: { main: 'a.test' },
+        certificate: 'CERT',
+        key: 'KEY',
+        notAfter: '2030-01-01T00:00:00Z',
+      }),
     ],
     [http01Key('tok'), JSON.stringify({ token: 'tok', keyAuthorization: 'tok.thumb', domain: 'a.test' })],
     [tlsAlpn01Key('B.test'), JSON.stringify({ domain: 'B.test', certificate: 'ALPN-CERT', key: 'ALPN-KEY' })],

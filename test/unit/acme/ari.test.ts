@@ -42,9 +42,32 @@ describe('parseRenewalInfo', () => {
   const now = Date.parse('2030-01-01T00:00:00Z');
   const window = { suggestedWindow: { start: '2030-02-01T00:00:00Z', end: '2030-02-02T00:00:00Z' } };
   const cases = [
-    { desc: 'a window and Retry-After in seconds', body: window, retryAfter: '3600', want: { start: Date.parse('2030-02-01T00:00:00Z'), end: Date.parse('2030-02-02T00:00:00Z'), retry: 3_600_000 } },
-    { desc: 'Retry-After as a date', body: window, retryAfter: 'Tue, 01 Jan 2030 06:00:00 GMT', want: { start: Date.parse('2030-02-01T00:00:00Z'), end: Date.parse('2030-02-02T00:00:00Z'), retry: 21_600_000 } },
-    { desc: 'an end before the start', body: { suggestedWindow: { start: '2030-02-02T00:00:00Z', end: '2030-02-01T00:00:00Z' } }, retryAfter: undefined, want: undefined },
+    {
+      desc: 'a window and Retry-After in seconds',
+      body: window,
+      retryAfter: '3600',
+      want: {
+        start: Date.parse('2030-02-01T00:00:00Z'),
+        end: Date.parse('2030-02-02T00:00:00Z'),
+        retry: 3_600_000,
+      },
+    },
+    {
+      desc: 'Retry-After as a date',
+      body: window,
+      retryAfter: 'Tue, 01 Jan 2030 06:00:00 GMT',
+      want: {
+        start: Date.parse('2030-02-01T00:00:00Z'),
+        end: Date.parse('2030-02-02T00:00:00Z'),
+        retry: 21_600_000,
+      },
+    },
+    {
+      desc: 'an end before the start',
+      body: { suggestedWindow: { start: '2030-02-02T00:00:00Z', end: '2030-02-01T00:00:00Z' } },
+      retryAfter: undefined,
+      want: undefined,
+    },
     { desc: 'no window', body: {}, retryAfter: undefined, want: undefined },
   ];
   for (const c of cases) {

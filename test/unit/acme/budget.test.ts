@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { KeyValue } from '../../../src/cluster/store/index.js';
-import { admit, blockedUntil, BudgetBook, FAILED_AUTHORIZATIONS_LIMIT, NEW_ORDERS_LIMIT } from '../../../src/controller/acme/index.js';
+import {
+  admit,
+  blockedUntil,
+  BudgetBook,
+  FAILED_AUTHORIZATIONS_LIMIT,
+  NEW_ORDERS_LIMIT,
+} from '../../../src/controller/acme/index.js';
 
 const HOUR = 3_600_000;
 
@@ -12,9 +18,24 @@ describe("Let's Encrypt's limits", () => {
   });
   const limit = { count: 3, windowMs: 1_000 };
   const cases = [
-    { desc: 'room left: the time is added', times: [100, 200], now: 500, want: { ok: true, times: [100, 200, 500] } },
-    { desc: 'full: retry when the oldest leaves the window', times: [300, 100, 200], now: 500, want: { ok: false, retryAt: 1_100 } },
-    { desc: 'old events no longer count', times: [100, 200, 300], now: 1_150, want: { ok: true, times: [200, 300, 1_150] } },
+    {
+      desc: 'room left: the time is added',
+      times: [100, 200],
+      now: 500,
+      want: { ok: true, times: [100, 200, 500] },
+    },
+    {
+      desc: 'full: retry when the oldest leaves the window',
+      times: [300, 100, 200],
+      now: 500,
+      want: { ok: false, retryAt: 1_100 },
+    },
+    {
+      desc: 'old events no longer count',
+      times: [100, 200, 300],
+      now: 1_150,
+      want: { ok: true, times: [200, 300, 1_150] },
+    },
   ];
   for (const c of cases) test(c.desc, () => assert.deepEqual(admit(c.times, limit, c.now), c.want));
   test('blockedUntil', () => {
@@ -24,12 +45,20 @@ describe("Let's Encrypt's limits", () => {
 });
 
 describe('BudgetBook', () => {
-  const kv = (key: string): KeyValue => ({ key, value: new Uint8Array(), createRevision: 1, modRevision: 1, version: 1 });
+  const kv = (key: string): KeyValue => ({
+    key,
+    value: new Uint8Array(),
+    createRevision: 1,
+    modRevision: 1,
+    version: 1,
+  });
   test('loads stored events and counts them against the account', () => {
     const book = new BudgetBook();
     const now = 10 * HOUR;
     book.load(
-      Array.from({ length: 300 }, (_, i) => kv(`/switchyard/acme/limits/le/new-orders/${String(now - HOUR + i).padStart(15, '0')}-${i}`)),
+      Array.from({ length: 300 }, (_, i) =>
+        kv(`/switchyard/acme/limits/le/new-orders/${String(now - HOUR + i).padStart(15, '0')}-${i}`),
+      ),
     );
     assert.equal(book.newOrdersInWindow('le', now), 300);
     assert.deepEqual(book.takeNewOrder('le', now), { ok: false, retryAt: now - HOUR + 3 * HOUR });

@@ -31,12 +31,17 @@ describe('checkDomain', () => {
     { desc: 'a space', raw: 'exa mple.com', want: /not a valid domain/ },
     { desc: 'an empty label', raw: 'a..example.com', want: /empty label|not a valid/ },
     { desc: 'a numeric top-level label', raw: 'host.123', want: /numeric label/ },
-    { desc: 'a label of 64 characters', raw: `${'a'.repeat(64)}.example.com`, want: /invalid label|not a valid/ },
+    {
+      desc: 'a label of 64 characters',
+      raw: `${'a'.repeat(64)}.example.com`,
+      want: /invalid label|not a valid/,
+    },
   ];
   for (const c of cases) {
     test(c.desc, () => {
       const got = checkDomain(c.raw);
-      if (typeof c.want === 'string') assert.deepEqual(got, { ok: true, name: c.want, wildcard: c.want.startsWith('*.') });
+      if (typeof c.want === 'string')
+        assert.deepEqual(got, { ok: true, name: c.want, wildcard: c.want.startsWith('*.') });
       else {
         assert.equal(got.ok, false);
         assert.match(got.ok ? '' : got.why, c.want);
@@ -54,7 +59,13 @@ describe('planCertificates', () => {
   }[] = [
     {
       desc: 'the hosts of a rule make one certificate, the first host its main domain',
-      routers: { 'a@file': { rule: 'Host(`b.example.com`) || (Host(`a.example.com`) && Path(`/x`))', service: 's', tls: { certResolver: 'le' } } },
+      routers: {
+        'a@file': {
+          rule: 'Host(`b.example.com`) || (Host(`a.example.com`) && Path(`/x`))',
+          service: 's',
+          tls: { certResolver: 'le' },
+        },
+      },
       want: [{ resolver: 'le', main: 'b.example.com', sans: ['a.example.com'], routers: ['a@file'] }],
     },
     {
@@ -63,7 +74,10 @@ describe('planCertificates', () => {
         'a@file': {
           rule: 'Host(`ignored.example.com`)',
           service: 's',
-          tls: { certResolver: 'dns', domains: [{ main: 'example.com', sans: ['*.example.com'] }, { main: 'other.example.net' }] },
+          tls: {
+            certResolver: 'dns',
+            domains: [{ main: 'example.com', sans: ['*.example.com'] }, { main: 'other.example.net' }],
+          },
         },
       },
       want: [
@@ -74,10 +88,25 @@ describe('planCertificates', () => {
     {
       desc: 'routers asking for the same main domain share one certificate with the union of names',
       routers: {
-        'a@file': { rule: 'Host(`x.example.com`) || Host(`y.example.com`)', service: 's', tls: { certResolver: 'le' } },
-        'b@docker': { rule: 'Host(`x.example.com`) || Host(`z.example.com`)', service: 's', tls: { certResolver: 'le' } },
+        'a@file': {
+          rule: 'Host(`x.example.com`) || Host(`y.example.com`)',
+          service: 's',
+          tls: { certResolver: 'le' },
+        },
+        'b@docker': {
+          rule: 'Host(`x.example.com`) || Host(`z.example.com`)',
+          service: 's',
+          tls: { certResolver: 'le' },
+        },
       },
-      want: [{ resolver: 'le', main: 'x.example.com', sans: ['y.example.com', 'z.example.com'], routers: ['a@file', 'b@docker'] }],
+      want: [
+        {
+          resolver: 'le',
+          main: 'x.example.com',
+          sans: ['y.example.com', 'z.example.com'],
+          routers: ['a@file', 'b@docker'],
+        },
+      ],
     },
     {
       desc: "an entrypoint's http.tls.certResolver applies to routers without tls",
@@ -90,8 +119,17 @@ describe('planCertificates', () => {
     {
       desc: 'negated hosts, v2 multi-host syntax and routers without a resolver',
       routers: {
-        'a@file': { rule: 'Host(`a.example.com`) && !Host(`b.example.com`)', service: 's', tls: { certResolver: 'le' } },
-        'b@file': { rule: 'Host(`c.example.com`, `d.example.com`)', ruleSyntax: 'v2', service: 's', tls: { certResolver: 'le' } },
+        'a@file': {
+          rule: 'Host(`a.example.com`) && !Host(`b.example.com`)',
+          service: 's',
+          tls: { certResolver: 'le' },
+        },
+        'b@file': {
+          rule: 'Host(`c.example.com`, `d.example.com`)',
+          ruleSyntax: 'v2',
+          service: 's',
+          tls: { certResolver: 'le' },
+        },
         'c@file': { rule: 'Host(`e.example.com`)', service: 's', tls: {} },
         'd@file': { rule: 'PathPrefix(`/`)', service: 's', tls: { certResolver: 'le' } },
       },
@@ -103,15 +141,38 @@ describe('planCertificates', () => {
     {
       desc: 'invalid names are left out and reported; the router keeps its valid ones',
       routers: {
-        'a@docker': { rule: 'Host(`bad_host.example.com`) || Host(`ok.example.com`)', service: 's', tls: { certResolver: 'le' } },
-        'b@file': { rule: 'Host(`x.example.com`)', service: 's', tls: { certResolver: 'le', domains: [{ main: '*.example.com' }] } },
+        'a@docker': {
+          rule: 'Host(`bad_host.example.com`) || Host(`ok.example.com`)',
+          service: 's',
+          tls: { certResolver: 'le' },
+        },
+        'b@file': {
+          rule: 'Host(`x.example.com`)',
+          service: 's',
+          tls: { certResolver: 'le', domains: [{ main: '*.example.com' }] },
+        },
         'c@file': { rule: 'Host(`y.example.com`)', service: 's', tls: { certResolver: 'missing' } },
       },
       want: [{ resolver: 'le', main: 'ok.example.com', sans: [], routers: ['a@docker'] }],
       errors: [
-        { router: 'a@docker', code: 'ACME_DOMAIN', path: 'http.routers.a@docker.rule', says: /"bad_host.example.com" has an invalid label/ },
-        { router: 'b@file', code: 'ACME_DOMAIN', path: 'http.routers.b@file.tls.domains[0].main', says: /needs a DNS challenge/ },
-        { router: 'c@file', code: 'CONFIG_MISSING_REFERENCE', path: 'http.routers.c@file.tls.certResolver', says: /"missing" does not exist/ },
+        {
+          router: 'a@docker',
+          code: 'ACME_DOMAIN',
+          path: 'http.routers.a@docker.rule',
+          says: /"bad_host.example.com" has an invalid label/,
+        },
+        {
+          router: 'b@file',
+          code: 'ACME_DOMAIN',
+          path: 'http.routers.b@file.tls.domains[0].main',
+          says: /needs a DNS challenge/,
+        },
+        {
+          router: 'c@file',
+          code: 'CONFIG_MISSING_REFERENCE',
+          path: 'http.routers.c@file.tls.certResolver',
+          says: /"missing" does not exist/,
+        },
       ],
     },
   ];
@@ -119,7 +180,12 @@ describe('planCertificates', () => {
     test(c.desc, () => {
       const plan = planCertificates(routers(c.routers), resolvers, entryPoints);
       assert.deepEqual(plan.requests, c.want);
-      const got = plan.errors.map(({ router, error }) => ({ router, code: error.code, path: error.path, message: error.message }));
+      const got = plan.errors.map(({ router, error }) => ({
+        router,
+        code: error.code,
+        path: error.path,
+        message: error.message,
+      }));
       assert.equal(got.length, (c.errors ?? []).length, JSON.stringify(got));
       for (const [i, want] of (c.errors ?? []).entries()) {
         assert.deepEqual([got[i]!.router, got[i]!.code, got[i]!.path], [want.router, want.code, want.path]);

@@ -11,7 +11,12 @@ import {
 
 const NOW = 1_000_000;
 const key = (main: string) => `/switchyard/acme/orders/le/${main}`;
-const request = (main: string, sans: string[] = []): CertificateRequest => ({ resolver: 'le', main, sans, routers: ['r@file'] });
+const request = (main: string, sans: string[] = []): CertificateRequest => ({
+  resolver: 'le',
+  main,
+  sans,
+  routers: ['r@file'],
+});
 const record = (main: string, extra: Partial<OrderRecord> = {}): OrderRecord => ({
   resolver: 'le',
   main,
@@ -32,11 +37,24 @@ describe('reconcileOrders', () => {
     assert.deepEqual(change, {
       key: key('a.test'),
       revision: 0,
-      record: { resolver: 'le', main: 'a.test', sans: ['b.test'], state: 'pending', reason: 'new', dueAt: NOW, failures: 0, updatedAt: NOW },
+      record: {
+        resolver: 'le',
+        main: 'a.test',
+        sans: ['b.test'],
+        state: 'pending',
+        reason: 'new',
+        dueAt: NOW,
+        failures: 0,
+        updatedAt: NOW,
+      },
     });
   });
   test('an issued certificate whose names changed is ordered again, keeping what it serves', () => {
-    const [change] = reconcileOrders([request('a.test', ['c.test'])], stored(record('a.test', { state: 'issued', notAfter: 5, serial: 'AA' })), NOW);
+    const [change] = reconcileOrders(
+      [request('a.test', ['c.test'])],
+      stored(record('a.test', { state: 'issued', notAfter: 5, serial: 'AA' })),
+      NOW,
+    );
     assert.equal(change!.revision, 10);
     assert.equal(change!.record!.state, 'pending');
     assert.equal(change!.record!.reason, 'domains');
@@ -44,10 +62,16 @@ describe('reconcileOrders', () => {
     assert.equal(change!.record!.serial, 'AA');
   });
   test('an order on its way keeps its names until it is done', () => {
-    assert.deepEqual(reconcileOrders([request('a.test', ['c.test'])], stored(record('a.test', { state: 'presented' })), NOW), []);
+    assert.deepEqual(
+      reconcileOrders([request('a.test', ['c.test'])], stored(record('a.test', { state: 'presented' })), NOW),
+      [],
+    );
   });
   test('nothing changes for a record that matches', () => {
-    assert.deepEqual(reconcileOrders([request('a.test')], stored(record('a.test', { state: 'issued', notAfter: 5 })), NOW), []);
+    assert.deepEqual(
+      reconcileOrders([request('a.test')], stored(record('a.test', { state: 'issued', notAfter: 5 })), NOW),
+      [],
+    );
   });
   test('an unused issued certificate is kept until it expires, no longer renewed; wanted again, it is renewed again', () => {
     const issued = record('a.test', { state: 'issued', notAfter: NOW + 500 });
@@ -59,8 +83,15 @@ describe('reconcileOrders', () => {
     assert.equal(back!.record!.dueAt, NOW + 1);
   });
   test('an order nobody wants is deleted with its answers; a renewal on its way is given up', () => {
-    const fresh = record('a.test', { state: 'presented', answerKeys: ['/switchyard/acme/challenges/http-01/t'] });
-    const renewing = record('b.test', { state: 'ordered', orderUrl: 'https://ca/order/1', notAfter: NOW + 9 });
+    const fresh = record('a.test', {
+      state: 'presented',
+      answerKeys: ['/switchyard/acme/challenges/http-01/t'],
+    });
+    const renewing = record('b.test', {
+      state: 'ordered',
+      orderUrl: 'https://ca/order/1',
+      notAfter: NOW + 9,
+    });
     const changes = reconcileOrders([], stored(fresh, renewing), NOW);
     assert.deepEqual(changes[0], { key: key('a.test'), revision: 10, record: undefined, abandoned: fresh });
     assert.equal(changes[1]!.record!.state, 'issued');

@@ -8,7 +8,7 @@ import { assertErrors, failed, loaded, type WantError } from '../static-config/h
 const WEB = ['--entryPoints.web.address=:80', '--entryPoints.websecure.address=:443'];
 
 describe('certificatesResolvers', () => {
-  test('defaults are Traefik\'s: RSA4096, 90 days, Let\'s Encrypt production', () => {
+  test("defaults are Traefik's: RSA4096, 90 days, Let's Encrypt production", () => {
     const config = loaded({ argv: [...WEB, '--certificatesResolvers.le.acme.tlsChallenge=true'] });
     const acme = config.certificatesResolvers.le!.acme;
     assert.equal(acme.keyType, 'RSA4096');
@@ -19,7 +19,12 @@ describe('certificatesResolvers', () => {
     assert.equal(acme.clientTimeout, 120_000);
   });
 
-  const cases: { desc: string; argv?: string[]; env?: Record<string, string>; check: (acme: ReturnType<typeof acmeOf>) => void }[] = [
+  const cases: {
+    desc: string;
+    argv?: string[];
+    env?: Record<string, string>;
+    check: (acme: ReturnType<typeof acmeOf>) => void;
+  }[] = [
     {
       desc: 'flags, case-insensitive keys, a bare section flag',
       argv: [
@@ -67,7 +72,10 @@ describe('certificatesResolvers', () => {
     },
     {
       desc: 'CA certificate paths become absolute',
-      argv: ['--certificatesResolvers.le.acme.tlsChallenge', '--certificatesResolvers.le.acme.caCertificates=certs/ca.pem'],
+      argv: [
+        '--certificatesResolvers.le.acme.tlsChallenge',
+        '--certificatesResolvers.le.acme.caCertificates=certs/ca.pem',
+      ],
       check: (acme) => assert.deepEqual(acme.caCertificates, ['/srv/app/certs/ca.pem']),
     },
   ];
@@ -79,28 +87,54 @@ describe('certificatesResolvers', () => {
     {
       desc: 'no challenge at all',
       argv: ['--certificatesResolvers.le.acme.email=a@b.c'],
-      want: [{ code: 'STATIC_INVALID', path: 'certificatesResolvers.le.acme', says: /at least one of httpChallenge, tlsChallenge or dnsChallenge/ }],
+      want: [
+        {
+          code: 'STATIC_INVALID',
+          path: 'certificatesResolvers.le.acme',
+          says: /at least one of httpChallenge, tlsChallenge or dnsChallenge/,
+        },
+      ],
     },
     {
       desc: 'an unknown key type',
       argv: ['--certificatesResolvers.le.acme.tlsChallenge', '--certificatesResolvers.le.acme.keyType=DSA'],
-      want: [{ code: 'STATIC_INVALID', path: 'certificatesResolvers.le.acme.keyType', says: /invalid keyType "DSA"/ }],
+      want: [
+        {
+          code: 'STATIC_INVALID',
+          path: 'certificatesResolvers.le.acme.keyType',
+          says: /invalid keyType "DSA"/,
+        },
+      ],
     },
     {
       desc: 'the HTTP challenge on an entrypoint that does not exist',
       argv: ['--certificatesResolvers.le.acme.httpChallenge.entryPoint=http'],
-      want: [{ code: 'STATIC_INVALID', path: 'certificatesResolvers.le.acme.httpChallenge.entryPoint', says: /unknown entrypoint "http"/ }],
+      want: [
+        {
+          code: 'STATIC_INVALID',
+          path: 'certificatesResolvers.le.acme.httpChallenge.entryPoint',
+          says: /unknown entrypoint "http"/,
+        },
+      ],
     },
     {
       desc: 'a certificate duration under an hour',
-      argv: ['--certificatesResolvers.le.acme.tlsChallenge', '--certificatesResolvers.le.acme.certificatesDuration=0'],
-      want: [{ code: 'STATIC_INVALID', path: 'certificatesResolvers.le.acme.certificatesDuration', says: />=1/ }],
+      argv: [
+        '--certificatesResolvers.le.acme.tlsChallenge',
+        '--certificatesResolvers.le.acme.certificatesDuration=0',
+      ],
+      want: [
+        { code: 'STATIC_INVALID', path: 'certificatesResolvers.le.acme.certificatesDuration', says: />=1/ },
+      ],
     },
     {
       desc: 'a resolver kind Switchyard does not have',
       argv: ['--certificatesResolvers.ts.tailscale=true'],
-      want: [{ code: 'CONFIG_UNKNOWN_FIELD', path: 'certificatesResolvers.ts.tailscale', says: /unknown key/ }],
+      want: [
+        { code: 'CONFIG_UNKNOWN_FIELD', path: 'certificatesResolvers.ts.tailscale', says: /unknown key/ },
+      ],
     },
   ];
-  for (const c of errors) test(`rejected: ${c.desc}`, () => assertErrors(failed({ argv: [...WEB, ...c.argv] }), c.want));
+  for (const c of errors)
+    test(`rejected: ${c.desc}`, () => assertErrors(failed({ argv: [...WEB, ...c.argv] }), c.want));
 });

@@ -16,7 +16,13 @@ const ascii = (text: string): string => Buffer.from(text, 'ascii').toString('hex
 // example.com. and _acme-challenge.a.example.com. in wire form.
 const ZONE = `07${ascii('example')}03${ascii('com')}00`;
 const NAME = `0f${ascii('_acme-challenge')}01${ascii('a')}${ZONE}`;
-const update = { id: 0x1234, zone: 'example.com.', name: '_acme-challenge.a.example.com.', ttl: 120, value: 'abc' };
+const update = {
+  id: 0x1234,
+  zone: 'example.com.',
+  name: '_acme-challenge.a.example.com.',
+  ttl: 120,
+  value: 'abc',
+};
 
 describe('encodeTxtUpdate', () => {
   test('add: opcode UPDATE, the zone SOA, one TXT record of class IN', () => {
@@ -70,7 +76,8 @@ describe('RFC 2136 helpers', () => {
     { text: 'hmac-sha512', want: 'hmac-sha512' },
     { text: 'gss-tsig', want: undefined },
   ];
-  for (const c of algorithms) test(`algorithm ${c.text}`, () => assert.equal(parseTsigAlgorithm(c.text), c.want));
+  for (const c of algorithms)
+    test(`algorithm ${c.text}`, () => assert.equal(parseTsigAlgorithm(c.text), c.want));
 
   const servers = [
     { text: '127.0.0.1', want: { host: '127.0.0.1', port: 53 } },
@@ -80,11 +87,20 @@ describe('RFC 2136 helpers', () => {
     { text: 'ns.example.com:70000', want: undefined },
     { text: '', want: undefined },
   ];
-  for (const c of servers) test(`name server ${JSON.stringify(c.text)}`, () => assert.deepEqual(parseNameServer(c.text), c.want));
+  for (const c of servers)
+    test(`name server ${JSON.stringify(c.text)}`, () => assert.deepEqual(parseNameServer(c.text), c.want));
 
   test('a response header: id, RCODE and truncation', () => {
-    assert.deepEqual(decodeResponseHeader(hex('1234 a809 0000 0000 0000 0000')), { id: 0x1234, rcode: 'NOTAUTH', truncated: false });
-    assert.deepEqual(decodeResponseHeader(hex('0001 aa00 0000 0000 0000 0000')), { id: 1, rcode: 'NOERROR', truncated: true });
+    assert.deepEqual(decodeResponseHeader(hex('1234 a809 0000 0000 0000 0000')), {
+      id: 0x1234,
+      rcode: 'NOTAUTH',
+      truncated: false,
+    });
+    assert.deepEqual(decodeResponseHeader(hex('0001 aa00 0000 0000 0000 0000')), {
+      id: 1,
+      rcode: 'NOERROR',
+      truncated: true,
+    });
     assert.equal(decodeResponseHeader(hex('0001')), undefined);
   });
 });

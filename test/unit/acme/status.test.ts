@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LocalStore } from '../../../src/cluster/store/index.js';
 import { ConfigError } from '../../../src/config/errors.js';
-import { formatAcmeStatus, orderKey, readAcmeStatus, routerErrorsKey, type OrderRecord } from '../../../src/controller/acme/index.js';
+import {
+  formatAcmeStatus,
+  orderKey,
+  readAcmeStatus,
+  routerErrorsKey,
+  type OrderRecord,
+} from '../../../src/controller/acme/index.js';
 
 const encoder = new TextEncoder();
 
@@ -60,15 +66,28 @@ describe('ACME status for the API and `switchyard certs`', () => {
       ],
     );
     assert.deepEqual(status.routers, [
-      { router: 'bad@docker', errors: [{ code: 'ACME_DOMAIN', path: 'http.routers.bad@docker.rule', message: '"x_y.example.com" is bad' }] },
+      {
+        router: 'bad@docker',
+        errors: [
+          { code: 'ACME_DOMAIN', path: 'http.routers.bad@docker.rule', message: '"x_y.example.com" is bad' },
+        ],
+      },
     ]);
   });
 
   test('the table', async () => {
-    const lines = formatAcmeStatus(await readAcmeStatus(store)).trimEnd().split('\n');
+    const lines = formatAcmeStatus(await readAcmeStatus(store))
+      .trimEnd()
+      .split('\n');
     assert.match(lines[0]!, /^DOMAINS\s+RESOLVER\s+ISSUER\s+NOT AFTER\s+STATE\s+LAST ERROR$/);
-    assert.match(lines[1]!, /^a\.example\.com,b\.example\.com\s+le\s+R11\s+2030-01-31T00:00:00\.000Z\s+issued\s+-$/);
+    assert.match(
+      lines[1]!,
+      /^a\.example\.com,b\.example\.com\s+le\s+R11\s+2030-01-31T00:00:00\.000Z\s+issued\s+-$/,
+    );
     assert.match(lines[2]!, /^c\.example\.com\s+le\s+-\s+-\s+pending\s+ACME_CA: cannot reach the CA$/);
-    assert.equal(lines[3], 'router bad@docker: ACME_DOMAIN http.routers.bad@docker.rule: "x_y.example.com" is bad');
+    assert.equal(
+      lines[3],
+      'router bad@docker: ACME_DOMAIN http.routers.bad@docker.rule: "x_y.example.com" is bad',
+    );
   });
 });

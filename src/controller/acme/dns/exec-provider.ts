@@ -13,7 +13,9 @@ const OUTPUT_LIMIT = 64 * 1024;
 export function execProvider(env: Env): Result<DnsProvider> {
   const program = env.EXEC_PATH?.trim();
   if (program === undefined || program === '') {
-    return fail(new ConfigError('STATIC_INVALID', PATH, 'provider exec needs EXEC_PATH (the program to run)'));
+    return fail(
+      new ConfigError('STATIC_INVALID', PATH, 'provider exec needs EXEC_PATH (the program to run)'),
+    );
   }
   const raw = env.EXEC_MODE?.trim().toUpperCase() === 'RAW';
   const timeoutMs = envSeconds(env, 'EXEC_PROPAGATION_TIMEOUT', 60_000);
@@ -22,11 +24,20 @@ export function execProvider(env: Env): Result<DnsProvider> {
       ? [action, '--', record.domain, record.token, record.keyAuthorization]
       : [action, record.fqdn, record.value];
     return new Promise((resolve, reject) => {
-      execFile(program, args, { timeout: timeoutMs, signal, maxBuffer: OUTPUT_LIMIT }, (err, _stdout, stderr) => {
-        if (err === null) return resolve();
-        const why = stderr.trim() || err.message;
-        reject(new ConfigError('ACME_CHALLENGE', PATH, `exec ${program} ${action} failed: ${why}`, { cause: err }));
-      });
+      execFile(
+        program,
+        args,
+        { timeout: timeoutMs, signal, maxBuffer: OUTPUT_LIMIT },
+        (err, _stdout, stderr) => {
+          if (err === null) return resolve();
+          const why = stderr.trim() || err.message;
+          reject(
+            new ConfigError('ACME_CHALLENGE', PATH, `exec ${program} ${action} failed: ${why}`, {
+              cause: err,
+            }),
+          );
+        },
+      );
     });
   };
   return ok({

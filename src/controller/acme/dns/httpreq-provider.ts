@@ -15,7 +15,9 @@ export function httpreqProvider(env: Env): Result<DnsProvider> {
     if (endpoint === undefined || endpoint === '') throw new Error('missing');
     base = new URL(endpoint);
   } catch {
-    return fail(new ConfigError('STATIC_INVALID', PATH, 'provider httpreq needs HTTPREQ_ENDPOINT (an http(s) URL)'));
+    return fail(
+      new ConfigError('STATIC_INVALID', PATH, 'provider httpreq needs HTTPREQ_ENDPOINT (an http(s) URL)'),
+    );
   }
   const raw = env.HTTPREQ_MODE?.trim().toUpperCase() === 'RAW';
   const timeoutMs = envSeconds(env, 'HTTPREQ_HTTP_TIMEOUT', 30_000);
@@ -26,7 +28,11 @@ export function httpreqProvider(env: Env): Result<DnsProvider> {
     headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   }
 
-  const send = async (action: 'present' | 'cleanup', record: DnsRecord, signal: AbortSignal): Promise<void> => {
+  const send = async (
+    action: 'present' | 'cleanup',
+    record: DnsRecord,
+    signal: AbortSignal,
+  ): Promise<void> => {
     const url = new URL(base);
     url.pathname = `${url.pathname.replace(/\/$/, '')}/${action}`;
     const body = raw
@@ -41,13 +47,22 @@ export function httpreqProvider(env: Env): Result<DnsProvider> {
         signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
       });
     } catch (err) {
-      throw new ConfigError('ACME_CHALLENGE', PATH, `httpreq ${action} to ${url.origin} failed: ${(err as Error).message}`, {
-        cause: err,
-      });
+      throw new ConfigError(
+        'ACME_CHALLENGE',
+        PATH,
+        `httpreq ${action} to ${url.origin} failed: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
     }
     const text = await res.text();
     if (res.status < 200 || res.status > 299) {
-      throw new ConfigError('ACME_CHALLENGE', PATH, `httpreq ${action} answered ${res.status}: ${text.slice(0, 200)}`);
+      throw new ConfigError(
+        'ACME_CHALLENGE',
+        PATH,
+        `httpreq ${action} answered ${res.status}: ${text.slice(0, 200)}`,
+      );
     }
   };
   return ok({

@@ -14,7 +14,12 @@ export interface PropagationCheck {
 }
 
 /** Resolves once the record is seen; rejects with what each resolver saw when time runs out. */
-export async function waitForTxt(fqdn: string, value: string, check: PropagationCheck, signal: AbortSignal): Promise<void> {
+export async function waitForTxt(
+  fqdn: string,
+  value: string,
+  check: PropagationCheck,
+  signal: AbortSignal,
+): Promise<void> {
   const name = fqdn.replace(/\.$/, '');
   const deadline = Date.now() + check.timeoutMs;
   const resolvers = check.resolvers.map((server) => {

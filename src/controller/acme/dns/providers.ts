@@ -25,5 +25,7 @@ export function createDnsProvider(resolver: string, name: string, env: Env): Res
     );
   }
   const made = make(env);
-  return made.ok ? made : fail(...made.errors.map((error) => new ConfigError(error.code, path, error.detail)));
+  return made.ok
+    ? made
+    : fail(...made.errors.map((error) => new ConfigError(error.code, path, error.detail)));
 }

@@ -23,7 +23,11 @@ export type TsigAlgorithm = keyof typeof TSIG_ALGORITHMS;
 
 /** Reads an algorithm as lego and BIND spell it (`hmac-sha256.`, `HMAC-MD5.SIG-ALG.REG.INT`). */
 export function parseTsigAlgorithm(text: string): TsigAlgorithm | undefined {
-  const name = text.trim().toLowerCase().replace(/\.$/, '').replace(/\.sig-alg\.reg\.int$/, '');
+  const name = text
+    .trim()
+    .toLowerCase()
+    .replace(/\.$/, '')
+    .replace(/\.sig-alg\.reg\.int$/, '');
   return Object.hasOwn(TSIG_ALGORITHMS, name) ? (name as TsigAlgorithm) : undefined;
 }
 
@@ -142,7 +146,10 @@ export function decodeResponseHeader(message: Buffer): UpdateResponse | undefine
 
 /** A domain name in uncompressed wire form; a trailing dot is optional. */
 export function encodeName(name: string): Buffer {
-  const labels = name.replace(/\.$/, '').split('.').filter((label) => label !== '');
+  const labels = name
+    .replace(/\.$/, '')
+    .split('.')
+    .filter((label) => label !== '');
   const parts: Buffer[] = [];
   for (const label of labels) {
     const bytes = Buffer.from(label, 'ascii');

@@ -45,7 +45,9 @@ function withPort(host: string, port: string | undefined): NameServer | undefine
 export function rfc2136Provider(env: Env): Result<DnsProvider> {
   const server = parseNameServer(env.RFC2136_NAMESERVER ?? '');
   if (server === undefined) {
-    return fail(new ConfigError('STATIC_INVALID', PATH, 'provider rfc2136 needs RFC2136_NAMESERVER (host[:port])'));
+    return fail(
+      new ConfigError('STATIC_INVALID', PATH, 'provider rfc2136 needs RFC2136_NAMESERVER (host[:port])'),
+    );
   }
   let key: TsigKey | undefined;
   const keyName = env.RFC2136_TSIG_KEY?.trim() ?? '';
@@ -68,10 +70,19 @@ export function rfc2136Provider(env: Env): Result<DnsProvider> {
 
   const update = async (action: 'add' | 'delete', record: DnsRecord): Promise<void> => {
     const zone = await findZone(server, record.fqdn, timeoutMs);
-    const message: TxtUpdate = { id: randomInt(0, 65536), zone, name: record.fqdn, ttl, value: record.value, action };
+    const message: TxtUpdate = {
+      id: randomInt(0, 65536),
+      zone,
+      name: record.fqdn,
+      ttl,
+      value: record.value,
+      action,
+    };
     const bytes = encodeTxtUpdate(
       message,
-      key === undefined ? undefined : { key, timeSigned: Math.floor(Date.now() / 1000), fudge: FUDGE_SECONDS },
+      key === undefined
+        ? undefined
+        : { key, timeSigned: Math.floor(Date.now() / 1000), fudge: FUDGE_SECONDS },
     );
     let answer = await exchangeUdp(server, bytes, timeoutMs);
     if (answer.truncated) answer = await exchangeTcp(server, bytes, timeoutMs);
@@ -79,7 +90,9 @@ export function rfc2136Provider(env: Env): Result<DnsProvider> {
     // Deleting a record that is not there is NOERROR; anything else is the server refusing.
     if (answer.rcode !== 'NOERROR') {
       const hint = answer.rcode === 'NOTAUTH' ? ' (check the TSIG key, secret and algorithm)' : '';
-      throw failure(`${server.host}:${server.port} refused the update of ${record.fqdn}: ${answer.rcode}${hint}`);
+      throw failure(
+        `${server.host}:${server.port} refused the update of ${record.fqdn}: ${answer.rcode}${hint}`,
+      );
     }
   };
   return ok({
@@ -94,7 +107,8 @@ const failure = (detail: string, cause?: unknown): ConfigError =>
 /** The closest enclosing zone of `fqdn`: the first name, going up, the server has an SOA for. */
 async function findZone(server: NameServer, fqdn: string, timeoutMs: number): Promise<string> {
   const resolver = new Resolver({ timeout: timeoutMs, tries: 2 });
-  const address = isIP(server.host) === 6 ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`;
+  const address =
+    isIP(server.host) === 6 ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`;
   resolver.setServers([address]);
   const labels = fqdn.replace(/\.$/, '').split('.');
   for (let i = 1; i < labels.length; i++) {
@@ -112,14 +126,19 @@ async function findZone(server: NameServer, fqdn: string, timeoutMs: number): Pr
 function exchangeUdp(server: NameServer, message: Buffer, timeoutMs: number): Promise<UpdateResponse> {
   return new Promise((resolve, reject) => {
     const socket = createSocket(isIP(server.host) === 6 ? 'udp6' : 'udp4');
-    const timer = setTimeout(() => done(failure(`no answer from ${server.host}:${server.port} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(failure(`no answer from ${server.host}:${server.port} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const done = (result: UpdateResponse | Error): void => {
       clearTimeout(timer);
       socket.close();
       if (result instanceof Error) reject(result);
       else resolve(result);
     };
-    socket.on('error', (err) => done(failure(`sending to ${server.host}:${server.port}: ${err.message}`, err)));
+    socket.on('error', (err) =>
+      done(failure(`sending to ${server.host}:${server.port}: ${err.message}`, err)),
+    );
     socket.on('message', (answer) => {
       const header = decodeResponseHeader(answer);
       done(header ?? failure(`a malformed answer from ${server.host}:${server.port}`));
