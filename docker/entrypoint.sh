@@ -3,7 +3,7 @@
 # image starts as root only so that this script can hand that user what it needs:
 # - the group of the mounted Docker socket, whose gid differs from host to host (the socket
 #   is root-equivalent anyway: whoever can use it controls the host's containers);
-# - ownership of the state directory when a bind mount brought it in owned by root.
+# - ownership of its directories when a bind mount brought one in owned by root.
 # It then drops every privilege (setpriv, from util-linux) and runs `switchyard "$@"`.
 # Started as another user (`user:` in Compose), it runs switchyard directly.
 set -eu
@@ -30,7 +30,7 @@ for socket in /var/run/docker.sock /run/docker.sock; do
     break
   fi
 done
-for dir in /var/lib/switchyard /var/lib/switchyard-tokens; do
+for dir in /var/lib/switchyard /var/lib/switchyard-tokens /var/lib/switchyard-admin; do
   if [ -d "$dir" ] && [ "$(stat -c %u "$dir")" != 10001 ]; then
     chown -R 10001:10001 "$dir"
   fi

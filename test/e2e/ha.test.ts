@@ -8,9 +8,9 @@ import { ComposeProject, docker, missingImages } from './support/docker-cli.js';
 import { get } from './support/http.js';
 
 // compose/ha.yml: three control nodes that form the cluster with --bootstrap-expect=3, and
-// two data nodes. Which control node is the controller is read from the nodes' logs (a
-// bootstrap-expect cluster has no admin credentials to ask the API with). Requests go to
-// the data nodes' ports, published on 127.0.0.1 only.
+// two data nodes. Which control node is the controller is read from the nodes' logs, which
+// also show when it changed. Requests go to the data nodes' ports, published on 127.0.0.1
+// only.
 
 const PROJECT = 'sy-e2e-ha';
 const CONTROL = ['control-1', 'control-2', 'control-3'] as const;
@@ -82,6 +82,31 @@ describe('compose/ha.yml', { skip, timeout: 300_000 }, () => {
     );
     assert.equal(new Set(clusters.values()).size, 1, JSON.stringify(Object.fromEntries(clusters)));
     await eventually('one controller', async () => (await controllers()).length === 1, 10_000);
+    // The node that created the cluster wrote the admin credentials to the shared volume.
+    await eventually(
+      'list-nodes shows every node ready',
+      async () => {
+        const { stdout } = await project.exec('control-2', [
+          'switchyard',
+          'list-nodes',
+          '--mtlscertsdir=/var/lib/switchyard-admin',
+          '--output=json',
+        ]);
+        const view = JSON.parse(stdout) as { nodes: { id: string; role: string; status: string }[] };
+        const ready = view.nodes.filter((n) => n.status === 'READY').map((n) => `${n.role} ${n.id}`);
+        return (
+          JSON.stringify(ready.sort()) ===
+          JSON.stringify([
+            'control control-1',
+            'control control-2',
+            'control control-3',
+            'data data-1',
+            'data data-2',
+          ])
+        );
+      },
+      20_000,
+    );
   });
 
   /**

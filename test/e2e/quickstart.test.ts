@@ -205,11 +205,11 @@ describe('compose/quickstart.yml', { skip, timeout: 240_000 }, () => {
 describe('the control image without the Docker socket', { skip, timeout: 120_000 }, () => {
   const name = `${PROJECT}-nosocket`;
   after(async () => {
-    await docker(['rm', '-f', name]).catch(() => undefined);
+    await docker(['rm', '-f', '-v', name]).catch(() => undefined);
   });
 
   test('says the socket is missing, and stays healthy', async () => {
-    await docker(['rm', '-f', name]).catch(() => undefined);
+    await docker(['rm', '-f', '-v', name]).catch(() => undefined);
     await docker([
       'run',
       '-d',

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { CONFIG_PREFIX, CONFIG_VERSION_KEY, acmeCertificateKey } from '../../cluster/node/index.js';
 import { isElectionError, type Election, type Term } from '../../cluster/election/index.js';
 import type { DataKey } from '../../cluster/pki/index.js';
@@ -14,10 +15,10 @@ import {
 } from './acme-records.js';
 import { AcmeWriter, RecordConflict } from './acme-writer.js';
 import { openAccount } from './accounts.js';
-import { BudgetBook } from './budget-book.js';
+import { BudgetBook, type BudgetLimits } from './budget-book.js';
 import {
   isUnknownAccount,
-  isUnreachable,
+  isTransient,
   registerCaTransport,
   type CaClient,
   type PollSettings,
@@ -58,6 +59,8 @@ export interface AcmeManagerOptions {
   /** Orders driven at once (default 16). */
   readonly concurrency?: number;
   readonly backoff?: Backoff;
+  /** The ordering budget; Let's Encrypt's limits by default, whatever the CA. */
+  readonly limits?: BudgetLimits;
   readonly poll?: PollSettings;
 }
 
@@ -73,7 +76,7 @@ const REFUSALS_BEFORE_NEW_ORDER = 3;
 export class AcmeManager {
   readonly #o: AcmeManagerOptions;
   readonly #writer: AcmeWriter;
-  readonly #budget = new BudgetBook();
+  readonly #budget: BudgetBook;
   readonly #now: () => number;
   readonly #random: () => number;
   readonly #abort = new AbortController();
@@ -99,6 +102,9 @@ export class AcmeManager {
   constructor(options: AcmeManagerOptions) {
     this.#o = options;
     this.#writer = new AcmeWriter(options.election, options.term, options.dataKey);
+    this.#budget = new BudgetBook(options.limits);
+    // Every running order waits on this one signal (polls, delays); there are many at once.
+    setMaxListeners(0, this.#abort.signal);
     const clock = options.clock;
     this.#now = clock === undefined ? Date.now : () => clock.now();
     this.#random = options.random ?? Math.random;
@@ -379,7 +385,7 @@ export class AcmeManager {
       err instanceof OrderFailed ||
       (inFlight &&
         record.state !== 'ordering' &&
-        !isUnreachable(err) &&
+        !isTransient(err) &&
         failures >= REFUSALS_BEFORE_NEW_ORDER &&
         error.code !== 'ACME_CHALLENGE');
     this.#o.log.warn(

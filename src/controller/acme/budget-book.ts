@@ -6,6 +6,7 @@ import {
   FAILED_AUTHORIZATIONS_LIMIT,
   NEW_ORDERS_LIMIT,
   withinWindow,
+  type Limit,
 } from './budget.js';
 
 // The ordering budget of one term, in memory, loaded from the store's event keys when the
@@ -23,9 +24,25 @@ export interface BudgetWrite {
   readonly deletes: readonly string[];
 }
 
+/** The limits a budget enforces: Let's Encrypt's unless the CA has others. */
+export interface BudgetLimits {
+  readonly newOrders: Limit;
+  readonly failedAuthorizations: Limit;
+}
+
+export const LETS_ENCRYPT_LIMITS: BudgetLimits = {
+  newOrders: NEW_ORDERS_LIMIT,
+  failedAuthorizations: FAILED_AUTHORIZATIONS_LIMIT,
+};
+
 export class BudgetBook {
   readonly #events = new Map<string, Event[]>();
+  readonly #limits: BudgetLimits;
   #n = 0;
+
+  constructor(limits: BudgetLimits = LETS_ENCRYPT_LIMITS) {
+    this.#limits = limits;
+  }
 
   /** Loads the event keys under ACME_LIMITS_PREFIX. */
   load(kvs: readonly KeyValue[]): void {
@@ -50,20 +67,30 @@ export class BudgetBook {
     const events = this.#list(scope);
     const admission = admit(
       events.map((event) => event.time),
-      NEW_ORDERS_LIMIT,
+      this.#limits.newOrders,
       now,
     );
     if (!admission.ok) return admission;
     return {
       ok: true,
-      write: this.#record(scope, newOrderEventKey(resolver, now, ++this.#n), now, NEW_ORDERS_LIMIT.windowMs),
+      write: this.#record(
+        scope,
+        newOrderEventKey(resolver, now, ++this.#n),
+        now,
+        this.#limits.newOrders.windowMs,
+      ),
     };
   }
 
   /** Records a failed authorization of `identifier`. */
   failedAuthorization(resolver: string, identifier: string, now: number): BudgetWrite {
     const key = failedAuthorizationEventKey(resolver, identifier, now, ++this.#n);
-    return this.#record(`${resolver}/failed/${identifier}`, key, now, FAILED_AUTHORIZATIONS_LIMIT.windowMs);
+    return this.#record(
+      `${resolver}/failed/${identifier}`,
+      key,
+      now,
+      this.#limits.failedAuthorizations.windowMs,
+    );
   }
 
   /** When the first of `identifiers` that failed too often may be tried again; undefined if none. */
@@ -71,7 +98,7 @@ export class BudgetBook {
     let until: number | undefined;
     for (const identifier of identifiers) {
       const times = this.#list(`${resolver}/failed/${identifier}`).map((event) => event.time);
-      const blocked = blockedUntil(times, FAILED_AUTHORIZATIONS_LIMIT, now);
+      const blocked = blockedUntil(times, this.#limits.failedAuthorizations, now);
       if (blocked !== undefined) until = Math.max(until ?? 0, blocked);
     }
     return until;
@@ -80,7 +107,7 @@ export class BudgetBook {
   /** New orders counted in the window, for status. */
   newOrdersInWindow(resolver: string, now: number): number {
     const times = this.#list(`${resolver}/new-orders`).map((event) => event.time);
-    return withinWindow(times, NEW_ORDERS_LIMIT, now).length;
+    return withinWindow(times, this.#limits.newOrders, now).length;
   }
 
   #record(scope: string, key: string, now: number, windowMs: number): BudgetWrite {

@@ -447,9 +447,14 @@ function nextLink(header: string | undefined): string | undefined {
   return undefined;
 }
 
-/** Whether a failure is the CA being unreachable (rather than the CA answering no). */
-export function isUnreachable(err: unknown): boolean {
+/**
+ * Whether a failure says nothing about the order itself: the CA was unreachable, or it
+ * kept refusing the request's nonce (badNonce, after acme-client's own retries). Such a
+ * step is retried as it is, never given up for a new order.
+ */
+export function isTransient(err: unknown): boolean {
   const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
+  if (err instanceof ConfigError && /anti-replay nonce|badNonce/i.test(err.detail)) return true;
   return (
     typeof cause?.code === 'string' &&
     (NETWORK_CODES.has(cause.code) || cause.code.startsWith('ERR_TLS') || cause.code.includes('CERT'))

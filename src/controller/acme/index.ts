@@ -27,7 +27,7 @@ export {
 } from './acme-status.js';
 export { ariCertificateId, parseRenewalInfo, type RenewalInfo } from './ari.js';
 export { admit, blockedUntil, FAILED_AUTHORIZATIONS_LIMIT, NEW_ORDERS_LIMIT, type Limit } from './budget.js';
-export { BudgetBook } from './budget-book.js';
+export { BudgetBook, LETS_ENCRYPT_LIMITS, type BudgetLimits } from './budget-book.js';
 export {
   CaClient,
   createAlpnCertificate,

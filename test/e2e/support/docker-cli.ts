@@ -110,7 +110,8 @@ export class ComposeProject {
     for (const kind of ['container', 'volume', 'network'] as const) {
       const { stdout } = await docker([kind, 'ls', kind === 'container' ? '-aq' : '-q', '--filter', label]);
       const ids = stdout.split('\n').filter((id) => id !== '');
-      if (ids.length > 0) await docker([kind, 'rm', ...(kind === 'container' ? ['-f'] : []), ...ids]);
+      // -v: the images declare their state directory a volume, anonymous unless named.
+      if (ids.length > 0) await docker([kind, 'rm', ...(kind === 'container' ? ['-f', '-v'] : []), ...ids]);
     }
   }
 

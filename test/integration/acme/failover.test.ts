@@ -50,6 +50,17 @@ async function orderUrlsInHistory(rig: Rig): Promise<Map<string, Set<string>>> {
 }
 
 /** The account's orders as the CA lists them, by their identifiers. */
+/** Pebble may refuse nonces on purpose (PEBBLE_WFE_NONCEREJECT): the test's reads try again. */
+async function persist<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (err) {
+      if (attempt >= 10 || !/nonce/i.test((err as Error).message)) throw err;
+    }
+  }
+}
+
 async function ordersAtCa(rig: Rig, pebble: Pebble): Promise<Map<string, number>> {
   const { kv } = await rig.store.get(accountKey('r'));
   assert.ok(kv !== undefined);
@@ -63,8 +74,8 @@ async function ordersAtCa(rig: Rig, pebble: Pebble): Promise<Map<string, number>
     path: 'test',
   });
   const counts = new Map<string, number>();
-  for (const url of (await ca.accountOrders()) ?? []) {
-    const order = await ca.order(url);
+  for (const url of (await persist(() => ca.accountOrders())) ?? []) {
+    const order = await persist(() => ca.order(url));
     const names = [...order.identifiers].sort().join(',');
     counts.set(names, (counts.get(names) ?? 0) + 1);
   }

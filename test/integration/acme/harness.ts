@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Election, ElectionError, type Term } from '../../../src/cluster/election/index.js';
 import {
-  ACME_PREFIX,
   CONFIG_PREFIX,
   CONFIG_VERSION_KEY,
   isSealedAcmeKey,
@@ -123,13 +122,23 @@ export async function startRig(options: { httpPort?: number; tlsPort?: number } 
     if (!outcome.ok) throw new Error(outcome.errors.map(String).join('; '));
     applied = Math.max(applied, revision);
   };
+  // Changes that arrive while a feed waits to start are taken by that feed, as the
+  // distribution coalesces a burst of writes into one delta.
+  let queued = false;
   const refeed = (): void => {
-    feeding = feeding.then(feed).catch((err: unknown) => {
-      process.stderr.write(`feeding the data plane failed: ${String(err)}\n`);
-    });
+    if (queued) return;
+    queued = true;
+    feeding = feeding
+      .then(() => {
+        queued = false;
+        return feed();
+      })
+      .catch((err: unknown) => {
+        process.stderr.write(`feeding the data plane failed: ${String(err)}\n`);
+      });
   };
   await feed();
-  const watch: Watch = store.watch(ACME_PREFIX, 0, () => refeed());
+  const watches: Watch[] = STREAMED_ACME_PREFIXES.map((prefix) => store.watch(prefix, 0, () => refeed()));
   const managers: RunningManager[] = [];
   let nodes = 0;
 
@@ -223,7 +232,7 @@ export async function startRig(options: { httpPort?: number; tlsPort?: number } 
     },
     async close() {
       for (const running of managers) await running.stop();
-      watch.cancel();
+      for (const watch of watches) watch.cancel();
       await feeding;
       await dataPlane.close(0);
       await store.close();

@@ -19,6 +19,7 @@ describe('defaults', () => {
       entryPoints: { http: { address: ':80', host: undefined, port: 80, ...ENTRYPOINT_DEFAULTS } },
       providers: { providersThrottleDuration: 2_000 },
       log: { level: 'ERROR', format: 'common' },
+      certificatesResolvers: {},
       stateDir: `${CWD}/.switchyard`,
     });
   });
