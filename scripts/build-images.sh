@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the Switchyard images on a machine with no container registry (docs/operations.md):
+# Builds the Switchyard images on a machine with no container registry (docs/getting-started.md):
 #   switchyard-base:<hash>   a minimal Debian (debootstrap --variant=minbase) imported with
 #                            `docker import`; rebuilt only when its recipe changes
 #   switchyard/control       the control node: the app and etcd (Debian's etcd-server)

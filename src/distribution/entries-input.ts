@@ -119,7 +119,7 @@ export function entriesToInput(
       const path = `acme.tlsAlpn01.${key.slice(TLS_ALPN01_PREFIX.length)}`;
       const answer = cache.decode(key, text, path, withSchema(TlsAlpn01Answer), errors);
       if (answer !== undefined)
-        acme.tlsAlpn01.set(answer.domain, { certificate: answer.certificate, key: answer.key });
+        acme.tlsAlpn01.set(answer.domain.toLowerCase(), { certificate: answer.certificate, key: answer.key });
     }
   }
   cache.keepOnly(entries);

@@ -4,6 +4,7 @@
 // node applies them, answers ACK or NACK, and keeps its last good version on disk.
 // Standalone runs the same feed and client in one process. See docs/distribution.md.
 export { DataNodeClient, type DataNodeClientOptions, type DataNodeClientStatus } from './data-node-client.js';
+export { entriesToInput, type DecodedVersion } from './entries-input.js';
 export { DistributionServer, type DistributionServerOptions } from './distribution-server.js';
 export {
   DISTRIBUTION_ERROR_CODES,

@@ -10,10 +10,22 @@ import { ConfigWriter, readStoredConfig } from './config-writer.js';
 // What the duty is (providers feeding a Controller) is given from above, so this folder
 // needs neither the providers nor the controller.
 
+/** What a duty may write with: the store, through the election's fenced transactions for `term`. */
+export interface DutyTerm {
+  readonly store: Store;
+  readonly election: Election;
+  readonly term: Term;
+  readonly dataKey: DataKey;
+}
+
 /** The controller's work for one term. */
 export interface ControllerDuty {
   /** Starts the providers; every configuration published from then on goes to `publish`. */
-  start(publish: (published: PublishedConfiguration) => void, initialVersion: number): Promise<void>;
+  start(
+    publish: (published: PublishedConfiguration) => void,
+    initialVersion: number,
+    term: DutyTerm,
+  ): Promise<void>;
   /** Stops the providers at once; may be called again, also while start() runs. */
   stop(): Promise<void>;
 }
@@ -84,7 +96,12 @@ export class ControllerGate {
     const writer = new ConfigWriter({ store, election, term: tenure.term, dataKey, stored, log });
     tenure.writer = writer;
     tenure.duty = this.#o.duty();
-    await tenure.duty.start((published) => writer.publish(published), stored.version);
+    await tenure.duty.start((published) => writer.publish(published), stored.version, {
+      store,
+      election,
+      term: tenure.term,
+      dataKey,
+    });
   }
 
   #end(term: Term, reason: DeposedReason): void {

@@ -29,7 +29,12 @@ export {
 } from './config-keys.js';
 export { readStoredConfig, type StoredConfig } from './config-writer.js';
 export { ControlNode, type ControlNodeOptions } from './control-node.js';
-export { ControllerGate, type ControllerDuty, type ControllerGateOptions } from './controller-gate.js';
+export {
+  ControllerGate,
+  type ControllerDuty,
+  type ControllerGateOptions,
+  type DutyTerm,
+} from './controller-gate.js';
 export { DATA_KEY_FILE, readDataKeyFile, writeDataKeyFile } from './data-key-file.js';
 export { isNodeError, NODE_ERROR_CODES, NodeError, type NodeErrorCode } from './errors.js';
 export {

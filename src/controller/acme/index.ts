@@ -1,7 +1,6 @@
 // Let's Encrypt in a cluster: the ACME manager that runs on the elected controller, the
 // pure planning and renewal logic it is built from, and the status it leaves in the store.
 // See docs/acme.md. Loaded only where ACME is configured: acme-client is large.
-export { acmeDuty, type AcmeDuty } from './acme-duty.js';
 export { AcmeManager, type AcmeManagerOptions } from './acme-manager.js';
 export {
   ACME_ACCOUNTS_PREFIX,

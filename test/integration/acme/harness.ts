@@ -24,8 +24,8 @@ import {
   type OrderRecord,
   ACME_ORDERS_PREFIX,
 } from '../../../src/controller/acme/index.js';
-import { acmeInputFromEntries } from '../../../src/dataplane/acme/index.js';
 import { DataPlane } from '../../../src/dataplane/index.js';
+import { entriesToInput } from '../../../src/distribution/index.js';
 import { createLogger } from '../../../src/log/index.js';
 import { dynamic, entryPoints, type EntryPoints } from '../dataplane/harness.js';
 import { freePort } from '../support/etcd.js';
@@ -110,15 +110,13 @@ export async function startRig(options: { httpPort?: number; tlsPort?: number } 
         entries.push([kv.key, decoder.decode(opened.value)]);
       }
     }
-    const input = acmeInputFromEntries(entries);
+    // The distribution's own decoding; the version key stands for a published configuration.
+    entries.push([CONFIG_VERSION_KEY, '{"version":1}']);
+    const decoded = entriesToInput(new Map(entries), revision, eps);
+    if (!decoded.ok) throw new Error(decoded.errors.map(String).join('; '));
     const config: DynamicConfig = dynamic({ http: { routers } });
-    config.tls.certificates.push(...input.certificates);
-    const outcome = await dataPlane.apply({
-      version: revision,
-      entryPoints: eps,
-      dynamic: config,
-      acme: input.acme,
-    });
+    config.tls.certificates.push(...(decoded.value.input.dynamic?.tls.certificates ?? []));
+    const outcome = await dataPlane.apply({ ...decoded.value.input, dynamic: config });
     if (!outcome.ok) throw new Error(outcome.errors.map(String).join('; '));
     applied = Math.max(applied, revision);
   };

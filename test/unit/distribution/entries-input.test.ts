@@ -158,7 +158,7 @@ describe('entries to input', () => {
     assert.match(out.errors[0]!.path, /^static\.entrypoints\.document\.entryPoints\.web\.address/);
   });
 
-  test('ACME certificates join the TLS certificates, challenge answers go to acme', () => {
+  test('ACME certificates join the TLS certificates, challenge answers go to acme (TLS-ALPN-01 by lower-case domain)', () => {
     const out = entriesToInput(
       new Map([
         version,
@@ -173,7 +173,7 @@ describe('entries to input', () => {
           }),
         ],
         [http01Key('tok'), json({ token: 'tok', keyAuthorization: 'tok.thumb', domain: 'a.example.com' })],
-        [tlsAlpn01Key('b.example.com'), json({ domain: 'b.example.com', certificate: 'C', key: 'K' })],
+        [tlsAlpn01Key('B.example.com'), json({ domain: 'B.example.com', certificate: 'C', key: 'K' })],
       ]),
       9,
       local,
