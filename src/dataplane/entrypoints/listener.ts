@@ -213,7 +213,7 @@ export class Listener {
       socket.destroy();
       return;
     }
-    terminator.accept(socket);
+    terminator.accept(socket, peek.serverName);
   }
 }
 

@@ -22,15 +22,26 @@ export interface TerminatorHandlers {
 }
 
 /**
- * Terminates TLS for one set of TLS options on one entrypoint: a Node HTTP/2 server with
+ * Terminates TLS for one set of TLS options on one entrypoint: Node HTTP/2 servers with
  * HTTP/1.1 fallback (ALPN decides), fed the connections whose server name chose these
- * options. It never listens itself. Options that only change certificates are applied in
- * place, so connections and sessions survive a reload.
+ * options. They never listen themselves. Options that only change certificates are
+ * applied in place, so connections and sessions survive a reload.
+ *
+ * Two servers, because OpenSSL keeps one certificate per key type in a connection: when
+ * the server's own context holds an ECDSA default certificate and SNI switches to a
+ * context with an RSA certificate, the ECDSA slot survives the switch and a client that
+ * prefers ECDSA gets the default certificate. So connections that name a server get a
+ * server without a certificate of its own, whose SNI callback always answers (the
+ * matching certificate or the default one); only those that name none get the server
+ * whose own certificate is the default.
  */
 export class TlsTerminator {
   readonly key: string;
-  readonly #server: Http2SecureServer;
-  readonly #sessions: Http2Sessions;
+  /** For ClientHellos with a server name: no certificate of its own, SNI decides. */
+  readonly #named: Http2SecureServer;
+  /** For ClientHellos without one: the default certificate. */
+  readonly #unnamed: Http2SecureServer;
+  readonly #sessions: Http2Sessions[];
   #profile: TlsProfile;
   #defaultCertificate: string;
   #connections = 0;
@@ -41,22 +52,31 @@ export class TlsTerminator {
     this.key = settings.key;
     this.#profile = profile;
     this.#defaultCertificate = defaultCertificate.id;
-    this.#server = createSecureServer({
-      ...settings.context,
-      cert: defaultCertificate.cert,
-      key: defaultCertificate.key,
-      allowHTTP1: true,
-      requestCert: settings.requestCert,
-      rejectUnauthorized: settings.rejectUnauthorized,
-      settings: HTTP2_SETTINGS,
-      SNICallback: (serverName, done) => this.#selectContext(serverName, done),
-      ALPNCallback: ({ protocols }) =>
-        this.#profile.settings.alpn.find((protocol) => protocols.includes(protocol)),
-    });
-    if (settings.clientCertCheck !== 'none') verifyBeforeServing(this.#server, settings.clientCertCheck);
-    this.#server.on('request', handlers.request);
-    this.#server.on('upgrade', handlers.upgrade);
-    this.#sessions = new Http2Sessions(this.#server);
+    const server = (own: { cert: string; key: string } | undefined): Http2SecureServer => {
+      const created = createSecureServer({
+        ...settings.context,
+        ...own,
+        allowHTTP1: true,
+        requestCert: settings.requestCert,
+        rejectUnauthorized: settings.rejectUnauthorized,
+        settings: HTTP2_SETTINGS,
+        ...(own === undefined
+          ? {
+              SNICallback: (serverName: string, done: (err: Error | null, context?: SecureContext) => void) =>
+                this.#selectContext(serverName, done),
+            }
+          : {}),
+        ALPNCallback: ({ protocols }) =>
+          this.#profile.settings.alpn.find((protocol) => protocols.includes(protocol)),
+      });
+      if (settings.clientCertCheck !== 'none') verifyBeforeServing(created, settings.clientCertCheck);
+      created.on('request', handlers.request);
+      created.on('upgrade', handlers.upgrade);
+      return created;
+    };
+    this.#named = server(undefined);
+    this.#unnamed = server({ cert: defaultCertificate.cert, key: defaultCertificate.key });
+    this.#sessions = [new Http2Sessions(this.#named), new Http2Sessions(this.#unnamed)];
     this.update(profile, timeouts);
   }
 
@@ -65,34 +85,41 @@ export class TlsTerminator {
     this.#profile = profile;
     if (profile.defaultCertificate.id !== this.#defaultCertificate) {
       this.#defaultCertificate = profile.defaultCertificate.id;
-      this.#server.setSecureContext({
+      this.#unnamed.setSecureContext({
         ...profile.settings.context,
         cert: profile.defaultCertificate.cert,
         key: profile.defaultCertificate.key,
       });
     }
-    this.#sessions.idleTimeout = timeouts.idleTimeout;
-    applyHttp1Settings(this.#server as unknown as Http1Settings, timeouts);
+    for (const sessions of this.#sessions) sessions.idleTimeout = timeouts.idleTimeout;
+    for (const server of [this.#named, this.#unnamed])
+      applyHttp1Settings(server as unknown as Http1Settings, timeouts);
   }
 
-  accept(socket: Socket): void {
+  /** Takes a connection whose ClientHello named `serverName` ('' for none). */
+  accept(socket: Socket, serverName: string): void {
     this.#connections++;
     socket.once('close', () => {
       if (--this.#connections === 0 && this.#onIdle !== null) this.#onIdle();
     });
-    this.#server.emit('connection', socket);
+    (serverName === '' ? this.#unnamed : this.#named).emit('connection', socket);
   }
 
   /** Stops keeping connections open: idle HTTP/1.1 ones close, HTTP/2 sessions get GOAWAY. */
   drain(): void {
-    // Node's HTTP/2 server closes idle HTTP/1.1 connections too when it allows them; its types omit it.
-    (this.#server as unknown as { closeIdleConnections(): void }).closeIdleConnections();
-    this.#sessions.drain();
+    for (const server of [this.#named, this.#unnamed]) {
+      // Node's HTTP/2 server closes idle HTTP/1.1 connections too when it allows them; its types omit it.
+      (server as unknown as { closeIdleConnections(): void }).closeIdleConnections();
+    }
+    for (const sessions of this.#sessions) sessions.drain();
   }
 
-  /** Releases the server once its last connection is gone (now, if it has none). */
+  /** Releases the servers once the last connection is gone (now, if there is none). */
   retire(): void {
-    this.#onIdle = () => this.#server.close();
+    this.#onIdle = () => {
+      this.#named.close();
+      this.#unnamed.close();
+    };
     if (this.#connections === 0) this.#onIdle();
   }
 
@@ -101,8 +128,7 @@ export class TlsTerminator {
     if (context !== undefined) done(null, context);
     else if (this.#profile.settings.sniStrict)
       done(new Error(`strict SNI: no certificate for ${serverName}`));
-    // No context: the server's own, with the default certificate.
-    else done(null);
+    else done(null, this.#profile.defaultContext);
   }
 }
 

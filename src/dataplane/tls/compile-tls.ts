@@ -16,6 +16,8 @@ export interface TlsProfile {
   readonly settings: TlsSettings;
   /** Served when no certificate covers the name asked for (or none was asked for). */
   readonly defaultCertificate: KeyPair;
+  /** The default certificate's secure context with these settings. */
+  readonly defaultContext: SecureContext;
   /**
    * The secure context for an SNI name, built with these settings on first use: building
    * ten thousand up front costs seconds and ~30 KB each, while most are rarely asked for.
@@ -88,7 +90,7 @@ export async function compileTls(
     const settings = compiled.value;
     try {
       // Building the default certificate's context first proves OpenSSL takes the options.
-      cache.context(settings, defaultCertificate);
+      const defaultContext = cache.context(settings, defaultCertificate);
       const contextFor = (serverName: string): SecureContext | undefined => {
         const pair = byName.find(serverName);
         // The pair's key was checked against its certificate and OpenSSL took these
@@ -99,7 +101,7 @@ export async function compileTls(
           return undefined;
         }
       };
-      profiles.set(name, { name, settings, defaultCertificate, contextFor });
+      profiles.set(name, { name, settings, defaultCertificate, defaultContext, contextFor });
     } catch (err) {
       errors.push(
         new ConfigError(

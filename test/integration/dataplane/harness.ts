@@ -216,8 +216,19 @@ export function tlsRequest(
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 /** A self-signed EC certificate for `names` (the first is also the common name), as PEM. */
-export async function selfSigned(names: string[]): Promise<{ cert: string; key: string }> {
-  const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+export async function selfSigned(
+  names: string[],
+  keyType: 'ecdsa' | 'rsa' = 'ecdsa',
+): Promise<{ cert: string; key: string }> {
+  const algorithm =
+    keyType === 'ecdsa'
+      ? { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' }
+      : {
+          name: 'RSASSA-PKCS1-v1_5',
+          modulusLength: 2048,
+          publicExponent: new Uint8Array([1, 0, 1]),
+          hash: 'SHA-256',
+        };
   const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',

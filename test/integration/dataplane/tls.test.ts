@@ -36,6 +36,7 @@ describe('TLS entrypoints', () => {
     const a = await selfSigned(['a.test']);
     const wildcard = await selfSigned(['*.w.test']);
     const legacy = await selfSigned(['legacy.test']);
+    const rsa = await selfSigned(['rsa.test'], 'rsa');
     fallback = await selfSigned(['fallback.test']);
     await writeFile(join(dir, 'w.crt'), wildcard.cert);
     await writeFile(join(dir, 'w.key'), wildcard.key);
@@ -43,7 +44,7 @@ describe('TLS entrypoints', () => {
       http: {
         routers: {
           'secure@file': {
-            rule: 'Host(`a.test`) || HostRegexp(`^.+\\.w\\.test$`) || Host(`other.test`)',
+            rule: 'Host(`a.test`) || HostRegexp(`^.+\\.w\\.test$`) || Host(`other.test`) || Host(`rsa.test`)',
             service: 's@file',
             tls: {},
           },
@@ -59,6 +60,7 @@ describe('TLS entrypoints', () => {
           { certFile: join(dir, 'w.crt'), keyFile: join(dir, 'w.key') },
           { certFile: legacy.cert, keyFile: legacy.key },
           { certFile: join(dir, 'missing.crt'), keyFile: join(dir, 'missing.key') },
+          { certFile: rsa.cert, keyFile: rsa.key },
         ],
         options: { 'old@file': { maxVersion: 'VersionTLS12' } },
       },
@@ -81,6 +83,8 @@ describe('TLS entrypoints', () => {
   const sni = [
     { desc: 'exact name', servername: 'a.test', want: 'DNS:a.test' },
     { desc: 'wildcard, certificate read from files', servername: 'x.w.test', want: 'DNS:*.w.test' },
+    // OpenSSL keeps a certificate per key type: an RSA one must not lose to the ECDSA default.
+    { desc: 'an RSA certificate beside the ECDSA default', servername: 'rsa.test', want: 'DNS:rsa.test' },
     {
       desc: 'no certificate for the name: the generated default',
       servername: 'other.test',
