@@ -88,10 +88,7 @@ describe('a certificate from Pebble reaches both data nodes', { skip, timeout: 2
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  // Runs, but cannot fail the suite, until the controller's duty starts the ACME manager
-  // (src/cli/controller-duty.ts): today no order is placed.
-  const todo = 'the ACME manager is not started by control nodes yet';
-  test('both data nodes serve the Pebble-issued certificate for the router’s host', { todo }, async (t) => {
+  test('both data nodes serve the Pebble-issued certificate for the router’s host', async (t) => {
     const started = Date.now();
     for (const [name, port] of [
       ['data', https1],
