@@ -4,7 +4,7 @@ import type { AccessRecord } from '../../../src/dataplane/observability/access-l
 import { FieldModes } from '../../../src/dataplane/observability/access-log/field-modes.js';
 import { commonLine, genericClfLine } from '../../../src/dataplane/observability/access-log/formats.js';
 import { Rfc3339Writer } from '../../../src/dataplane/observability/access-log/go-time.js';
-import { compileJsonLine } from '../../../src/dataplane/observability/access-log/json-line.js';
+import { jsonLines } from '../../../src/dataplane/observability/access-log/json-line.js';
 import {
   KeptFields,
   LogTime,
@@ -40,6 +40,15 @@ const keepAll = new FieldModes({
   names: {},
   headers: { defaultMode: 'drop', names: {} },
 });
+
+/** The json line of a record, written as the access log writes it: into a buffer. */
+const compileJsonLine =
+  (kept: KeptFields) =>
+  (r: AccessRecord): string => {
+    const encoder = jsonLines(kept);
+    const buf = Buffer.alloc(encoder.maxBytes(r));
+    return buf.toString('utf8', 0, encoder.encode(r, buf, 0));
+  };
 
 /** A request no router took, with `changes`. */
 const record = (changes: Partial<AccessRecord>): AccessRecord => ({
@@ -273,6 +282,63 @@ describe('line formats', () => {
       assert.equal(compileJsonLine(kept)(r), reference(r, kept));
     });
   }
+
+  test('json: dropping any one field, or keeping only it, gives the same bytes as the plain reading', () => {
+    const r = record(sameAsReference[1].record as Partial<AccessRecord>);
+    const names = [...logFields(r, new KeptFields(everyHeader)).keys()].filter((name) => !name.includes('_'));
+    assert.equal(names.length, 30, names.join(' '));
+    for (const name of names) {
+      for (const modes of [
+        new FieldModes({
+          defaultMode: 'keep',
+          names: { [name]: 'drop' },
+          headers: { defaultMode: 'keep', names: {} },
+        }),
+        new FieldModes({
+          defaultMode: 'drop',
+          names: { [name]: 'keep' },
+          headers: { defaultMode: 'drop', names: {} },
+        }),
+      ]) {
+        const kept = new KeptFields(modes);
+        assert.equal(compileJsonLine(kept)(r), reference(r, kept), name);
+      }
+    }
+  });
+
+  test('json: a line written after others in the same buffer leaves them as they were', () => {
+    const encoder = jsonLines(new KeptFields(keepAll));
+    const first = record({ requestPath: '/first' });
+    const second = record({ requestPath: '/second' });
+    const buf = Buffer.alloc(encoder.maxBytes(first) + encoder.maxBytes(second));
+    const end = encoder.encode(second, buf, encoder.encode(first, buf, 0));
+    assert.equal(
+      buf.toString('utf8', 0, end),
+      compileJsonLine(new KeptFields(keepAll))(first) + compileJsonLine(new KeptFields(keepAll))(second),
+    );
+  });
+
+  test('json: maxBytes holds the line whatever its values need escaping or encoding', () => {
+    const nasty = '<>&"\\\u0001\u2028é😀\ud800'.repeat(50);
+    const kept = new KeptFields(everyHeader);
+    const r = record({
+      ...(sameAsReference[1].record as Partial<AccessRecord>),
+      requestPath: nasty,
+      clientUsername: nasty,
+      routerName: nasty,
+      requestHeaders: [[`X-${'a'.repeat(20)}`, nasty]],
+      downstreamHeaders: [['X-Odd', nasty]],
+      originHeaders: [['X-Odd', nasty]],
+      durationNs: -1.5e300,
+      requestContentSize: Number.NaN,
+    });
+    const encoder = jsonLines(kept);
+    const most = encoder.maxBytes(r);
+    const buf = Buffer.alloc(most + 64, 0xff);
+    const end = encoder.encode(r, buf, 0);
+    assert.ok(end <= most, `${end} > ${most}`);
+    assert.equal(buf.toString('utf8', 0, end), reference(r, kept));
+  });
 
   test('json: one writer over many seconds and zones of time keeps each line right', () => {
     const kept = new KeptFields(keepAll);

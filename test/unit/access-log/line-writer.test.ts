@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
+import { textLines } from '../../../src/dataplane/observability/access-log/line-encoder.js';
 import { LineWriter } from '../../../src/dataplane/observability/access-log/line-writer.js';
 
 /** A stream that keeps what it got; with `stuck`, it never finishes a write. */
@@ -32,7 +33,7 @@ class Sink extends Writable {
 const FLUSH_MS = 5;
 const writer = (stream: Writable, capacity = 100, errors: Error[] = []) =>
   new LineWriter<string>(stream, {
-    format: (item) => `${item}\n`,
+    encoder: textLines((item: string) => `${item}\n`),
     capacity,
     onError: (e) => errors.push(e),
     flushMs: FLUSH_MS,
@@ -59,7 +60,7 @@ describe('LineWriter', () => {
   test('a full chunk goes out at once, and a line larger than a chunk whole', async () => {
     const sink = new Sink();
     const lines = new LineWriter<string>(sink, {
-      format: (item) => `${item}\n`,
+      encoder: textLines((item: string) => `${item}\n`),
       capacity: 100,
       onError: () => {},
       flushMs: 60_000,

@@ -9,7 +9,8 @@ import type { AccessRecord, ExchangeSink } from './exchange.js';
 import { FieldModes } from './field-modes.js';
 import { AccessLogFilter } from './filters.js';
 import { commonLine, genericClfLine } from './formats.js';
-import { compileJsonLine, type RecordFormat } from './json-line.js';
+import { jsonLines } from './json-line.js';
+import { textLines, type LineEncoder } from './line-encoder.js';
 import { LineWriter } from './line-writer.js';
 import { KeptFields, logFields } from './log-fields.js';
 
@@ -22,11 +23,12 @@ const CLOSE_WAIT_MS = 5_000;
 const INTERNAL = '@internal';
 
 /** How each format writes a request's line, with the fields `kept`. */
-const FORMATS: Readonly<Record<AccessLogConfig['format'], (kept: KeptFields) => RecordFormat>> = {
-  common: (kept) => (record) => commonLine(logFields(record, kept)),
-  genericCLF: (kept) => (record) => genericClfLine(logFields(record, kept)),
-  json: compileJsonLine,
-};
+const FORMATS: Readonly<Record<AccessLogConfig['format'], (kept: KeptFields) => LineEncoder<AccessRecord>>> =
+  {
+    common: (kept) => textLines((record) => commonLine(logFields(record, kept))),
+    genericCLF: (kept) => textLines((record) => genericClfLine(logFields(record, kept))),
+    json: jsonLines,
+  };
 
 export interface AccessLogOptions {
   /** Where write failures are reported. */
@@ -71,7 +73,7 @@ export class AccessLog implements RequestTracker, ExchangeSink {
     const stream = await destination.open();
     const modes = new FieldModes(config.fields);
     const writer = new LineWriter<AccessRecord>(stream, {
-      format: FORMATS[config.format](new KeptFields(modes)),
+      encoder: FORMATS[config.format](new KeptFields(modes)),
       capacity: config.bufferingSize > 0 ? config.bufferingSize : DEFAULT_CAPACITY,
       onError: (err) => options.logger?.error({ err }, 'cannot write the access log; lines are dropped'),
     });

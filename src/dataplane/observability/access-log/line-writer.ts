@@ -1,9 +1,10 @@
 import type { Writable } from 'node:stream';
 import { release } from './destination.js';
+import type { LineEncoder } from './line-encoder.js';
 
 export interface LineWriterOptions<T> {
   /** Writes one item as its line. */
-  readonly format: (item: T) => string;
+  readonly encoder: LineEncoder<T>;
   /**
    * The most items that may wait while the stream has not drained; more are dropped, and
    * counted.
@@ -19,13 +20,11 @@ export interface LineWriterOptions<T> {
 export const FLUSH_MS = 50;
 // Lines are encoded into chunks of this size, each handed to the stream in one write.
 const CHUNK_BYTES = 64 * 1024;
-// The most bytes a UTF-16 code unit takes in UTF-8: a line of n units fits in 3n bytes.
-const MAX_BYTES_PER_UNIT = 3;
 
 /**
- * Lines written off the request path. Each item is formatted as it is pushed and its
- * bytes appended to a chunk outside the JavaScript heap, so that nothing of the request
- * is held; a chunk goes to the stream in one write once it is full, or FLUSH_MS after its
+ * Lines written off the request path. Each item is encoded as it is pushed, its bytes
+ * appended to a chunk outside the JavaScript heap, so that nothing of the request is
+ * held; a chunk goes to the stream in one write once it is full, or FLUSH_MS after its
  * first line. While the stream has not drained, lines wait (up to `capacity`), then go
  * out together; past that they are dropped and counted. A slow or stuck destination
  * therefore costs at most `capacity` lines of memory and never holds up a request.
@@ -77,7 +76,7 @@ export class LineWriter<T> {
       this.#dropped++;
       return;
     }
-    this.#append(this.#options.format(item));
+    this.#append(item);
     this.#waiting++;
     if (this.#sealed.length > 0 && !this.#blocked) this.#write();
     else if (this.#timer === null) this.#timer = setTimeout(this.#flush, this.#flushMs).unref();
@@ -116,16 +115,19 @@ export class LineWriter<T> {
     clearTimeout(timer);
   }
 
-  #append(line: string): void {
-    if (line.length * MAX_BYTES_PER_UNIT > CHUNK_BYTES - this.#used) {
+  #append(item: T): void {
+    const encoder = this.#options.encoder;
+    const most = encoder.maxBytes(item);
+    if (most > CHUNK_BYTES - this.#used) {
       this.#seal();
-      // A line larger than a chunk is a chunk of its own.
-      if (line.length * MAX_BYTES_PER_UNIT > CHUNK_BYTES) {
-        this.#sealed.push(Buffer.from(line, 'utf8'));
+      // A line that may be larger than a chunk is a chunk of its own.
+      if (most > CHUNK_BYTES) {
+        const own = Buffer.allocUnsafe(most);
+        this.#sealed.push(own.subarray(0, encoder.encode(item, own, 0)));
         return;
       }
     }
-    this.#used += this.#chunk.write(line, this.#used, 'utf8');
+    this.#used = encoder.encode(item, this.#chunk, this.#used);
   }
 
   /** Moves the current chunk's bytes to the sealed ones. */

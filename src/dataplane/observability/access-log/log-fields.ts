@@ -82,10 +82,17 @@ const HEADER_GROUPS: readonly HeaderGroup[] = [
 export class KeptFields {
   readonly fields: readonly FieldSpec[];
   readonly headerGroups: readonly HeaderGroup[];
+  readonly #names: ReadonlySet<string>;
 
   constructor(modes: FieldModes) {
     this.fields = FIELDS.filter((field) => modes.keepsField(field.name));
     this.headerGroups = modes.logsHeaders ? HEADER_GROUPS : [];
+    this.#names = new Set(this.fields.map((field) => field.name));
+  }
+
+  /** Whether a line shows the field of this name (as Traefik spells it). */
+  keeps(name: string): boolean {
+    return this.#names.has(name);
   }
 }
 
