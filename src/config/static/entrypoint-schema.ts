@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseAddress } from './address.js';
+import { RouterObservability } from '../dynamic/routers.js';
 import { isIpOrCidr } from '../ip-range.js';
 import { NonNegativeDuration } from './non-negative-duration.js';
 
@@ -84,6 +85,8 @@ export const EntryPoint = z
     http: EntryPointHttp.prefault({}),
     forwardedHeaders: ForwardedHeaders.prefault({}),
     transport: Transport.prefault({}),
+    /** Traefik v3.1+: what the entrypoint's routers observe unless they say otherwise. */
+    observability: RouterObservability.optional(),
   })
   .transform(({ address, ...rest }) => ({ ...address, ...rest }));
 

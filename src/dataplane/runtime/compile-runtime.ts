@@ -16,7 +16,7 @@ import {
 import { buildServices, type ServiceRuntime, type UpstreamPools } from '../services/index.js';
 import { compileTls, DEFAULT_TLS, type SecureContextCache, type TlsProfile } from '../tls/index.js';
 import { EntryPointRuntime, type InternalRoute, type Lifecycle } from './entrypoint-runtime.js';
-import { observedSignals, type EntryPointObservability } from './observed-signals.js';
+import { observedSignals } from './observed-signals.js';
 import type { Route } from './route.js';
 import { Runtime } from './runtime.js';
 
@@ -24,8 +24,6 @@ export type EntryPoints = StaticConfig['entryPoints'];
 type EntryPoint = EntryPoints[string];
 
 // entryPoints.<name>.observability, read where the static configuration has it.
-const observabilityOf = (entryPoint: EntryPoint): EntryPointObservability | undefined =>
-  (entryPoint as EntryPoint & { readonly observability?: EntryPointObservability }).observability;
 
 export interface CompileInput {
   readonly version: number;
@@ -146,7 +144,7 @@ export async function compileRuntime(input: CompileInput, deps: CompileDeps): Pr
         name: spec.name,
         service: spec.router.service,
         handler: chain.value,
-        observer: observers.pick(observedSignals(spec.router.observability, observabilityOf(entryPoint))),
+        observer: observers.pick(observedSignals(spec.router.observability, entryPoint.observability)),
       },
     };
   };
@@ -179,7 +177,7 @@ export async function compileRuntime(input: CompileInput, deps: CompileDeps): Pr
         forwarded: new ForwardedHeaders(entryPoint.forwardedHeaders, deps.serverName),
         ping: ping !== undefined && !ping.manualRouting && ping.entryPoint === name ? ping : null,
         internalRoutes: deps.internalRoutes?.filter((route) => route.entryPoint === name) ?? [],
-        observer: observers.pick(observedSignals(undefined, observabilityOf(entryPoint))),
+        observer: observers.pick(observedSignals(undefined, entryPoint.observability)),
         lifecycle: deps.lifecycle,
         writeTimeout: entryPoint.transport.respondingTimeouts.writeTimeout,
         optionsByHost: plan.optionsByHost,

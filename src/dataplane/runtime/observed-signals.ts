@@ -1,4 +1,5 @@
 import type { Router } from '../../config/dynamic/index.js';
+import type { StaticConfig } from '../../config/static/index.js';
 import type { ObservedSignals } from '../observability/index.js';
 
 /**
@@ -6,11 +7,7 @@ import type { ObservedSignals } from '../observability/index.js';
  * observe unless they say otherwise, and what requests no router takes get. Tracing is
  * accepted and has no effect: there is no tracing.
  */
-export interface EntryPointObservability {
-  readonly accessLogs?: boolean;
-  readonly metrics?: boolean;
-  readonly tracing?: boolean;
-}
+export type EntryPointObservability = StaticConfig['entryPoints'][string]['observability'];
 
 /**
  * What a router observes on one of its entrypoints, as Traefik settles it: each signal the

@@ -7,7 +7,6 @@ import { after, before, describe, test } from 'node:test';
 import { StaticConfig } from '../../../src/config/static/index.js';
 import { DataPlane } from '../../../src/dataplane/index.js';
 import { AccessLog } from '../../../src/dataplane/observability/access-log/index.js';
-import type { EntryPoints } from '../../../src/dataplane/runtime/index.js';
 import { createLogger } from '../../../src/log/index.js';
 import { dynamic, mustApply, request, service, startOrigin, type Origin } from '../dataplane/harness.js';
 import { eventually } from '../services/harness.js';
@@ -33,19 +32,16 @@ describe('observability options of routers and entrypoints', { timeout: 15_000 }
     const config = StaticConfig.parse({
       entryPoints: {
         web: { address: '127.0.0.1:0' },
-        quiet: { address: '127.0.0.1:0' },
+        quiet: {
+          address: '127.0.0.1:0',
+          observability: { accessLogs: false, metrics: false, tracing: false },
+        },
         traefik: { address: '127.0.0.1:0' },
       },
       metrics: { prometheus: { addRoutersLabels: true } },
       accessLog: { filePath: file, format: 'json' },
     });
-    const entryPoints = {
-      ...config.entryPoints,
-      quiet: {
-        ...config.entryPoints.quiet!,
-        observability: { accessLogs: false, metrics: false, tracing: false },
-      },
-    } as EntryPoints;
+    const entryPoints = config.entryPoints;
     origin = await startOrigin('origin');
     accessLog = await AccessLog.open(config.accessLog!);
     dp = new DataPlane({ logger: silent, metrics: config.metrics, accessLog });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { textLines } from '../../../src/dataplane/observability/access-log/line-encoder.js';
@@ -69,9 +69,11 @@ describe('LineWriter', () => {
     // A line of n UTF-16 units may take 3n bytes: it goes into a 64 KiB chunk while 3,000
     // bytes are left, so 63 ASCII lines of 1,000 bytes fit and the 64th closes the chunk.
     for (let i = 0; i < 63; i++) lines.push(line);
+    await setImmediate();
     assert.equal(sink.writes.length, 0);
     lines.push(line);
-    assert.equal(sink.writes.length, 1, 'written without waiting for the delay');
+    await setImmediate();
+    assert.equal(sink.writes.length, 1, 'written at the end of the turn, without waiting for the delay');
     assert.equal(sink.writes[0], `${line}\n`.repeat(64));
     const huge = 'é'.repeat(30_000);
     lines.push(huge);

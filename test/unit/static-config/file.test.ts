@@ -97,7 +97,7 @@ describe('file source', () => {
         {
           code: 'CONFIG_UNKNOWN_FIELD',
           path: 'entryPoints.web.adress',
-          says: /unknown key "adress" \(known here: address, http, forwardedHeaders, transport\)/,
+          says: /unknown key "adress" \(known here: address, http, forwardedHeaders, transport, observability\)/,
           from: `file ${path}`,
         },
         {

@@ -1,6 +1,7 @@
 /**
- * Writes items as lines of bytes straight into the writer's chunk (see LineWriter), so
- * that a line costs no string of its own where the format allows it.
+ * Writes items as lines of bytes into the writer's chunk (see LineWriter): the writer asks
+ * how many bytes a line may take, then has it written in place. encode always follows
+ * maxBytes for the same item, so an encoder may make the line in maxBytes and keep it.
  */
 export interface LineEncoder<T> {
   /** The most bytes the item's line may take, newline included. */
@@ -14,7 +15,7 @@ const MAX_BYTES_PER_UNIT = 3;
 
 /** An encoder for a format that writes each line as a string (the CLF formats). */
 export function textLines<T>(format: (item: T) => string): LineEncoder<T> {
-  // maxBytes is always followed by encode for the same item: the line is made once.
+  // Made by maxBytes, written by encode (see LineEncoder).
   let line = '';
   return {
     maxBytes(item) {
