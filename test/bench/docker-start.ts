@@ -80,7 +80,10 @@ const times: number[] = [];
 /** How long the engine's own `docker start` call took: the part Switchyard cannot shorten. */
 const startCalls: number[] = [];
 try {
-  await new Promise((r) => setTimeout(r, 3_000)); // let the process start and read the engine once
+  // Until the entrypoint answers (a 404 for an unknown host): the process is up. A fixed
+  // sleep made the first sample measure the process's start on a loaded machine.
+  while ((await status(web, 'nothing.test')) === 0) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 500)); // the provider's first read of the engine
   for (let i = 0; i < count; i++) {
     const name = `sy-bench-${i}`;
     const container = await createHttpd(docker, name);
