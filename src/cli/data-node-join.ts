@@ -1,13 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DataJoinInfo, formatPeerAddress, NodeError, resolvePeerAddresses } from '../cluster/node/index.js';
+import { DataJoinInfo, exchangeJoin, NodeError } from '../cluster/node/index.js';
 import {
   checkCredentials,
   createNodeCsr,
   parseJoinToken,
   PkiError,
-  requestJoin,
-  type JoinResponse,
   type PkiErrorCode,
 } from '../cluster/pki/index.js';
 import type { Logger } from '../log/index.js';
@@ -91,7 +89,15 @@ export async function joinAsData(options: JoinAsDataOptions): Promise<StoredData
   }
   const csr = await createNodeCsr({ nodeId: options.nodeId, role: 'data' });
   if (!csr.ok) throw csr.error;
-  const answer = await exchange(options, csr.value.csrPem);
+  const answer = await exchangeJoin({
+    token: options.token,
+    csrPem: csr.value.csrPem,
+    peers: options.peers,
+    defaultPort: JOIN_PORT,
+    deadline: options.deadline,
+    isFinal: (code) => !TRANSIENT.has(code),
+    onRetry: (peer, code) => options.log.debug({ peer, code }, 'join attempt failed'),
+  });
   const credentials = { caPem: answer.caCertificate, certPem: answer.certificate, keyPem: csr.value.keyPem };
   const identity = checkCredentials(credentials);
   if (!identity.ok) throw identity.error;
@@ -118,34 +124,4 @@ export async function joinAsData(options: JoinAsDataOptions): Promise<StoredData
       distribution: info.data.distribution ?? [],
     },
   };
-}
-
-/** Asks each peer in turn until one answers; a refusal that would repeat ends it at once. */
-async function exchange(options: JoinAsDataOptions, csrPem: string): Promise<JoinResponse> {
-  let last: PkiError | undefined;
-  while (Date.now() < options.deadline) {
-    for (const peer of await resolvePeerAddresses(options.peers, JOIN_PORT)) {
-      const answer = await requestJoin({ ...peer, token: options.token, csrPem, timeoutMs: 5000 });
-      if (answer.ok) return answer.value;
-      last = answer.error;
-      if (!TRANSIENT.has(answer.error.code)) {
-        throw new NodeError(
-          'NODE_JOIN_FAILED',
-          formatPeerAddress(peer),
-          `refused the join: ${answer.error.code}: ${answer.error.message}`,
-          { cause: answer.error },
-        );
-      }
-      options.log.debug({ peer: formatPeerAddress(peer), code: answer.error.code }, 'join attempt failed');
-    }
-    await sleep(500);
-  }
-  throw new NodeError(
-    'NODE_JOIN_FAILED',
-    options.peers.join(','),
-    last === undefined
-      ? 'no peer address resolved'
-      : `no peer accepted the join; last: ${last.code}: ${last.message}`,
-    { cause: last },
-  );
 }

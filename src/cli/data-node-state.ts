@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { KEY_BYTES } from '../cluster/gossip/index.js';
-import { NodeError, writeAtomic } from '../cluster/node/index.js';
+import { Base64Key, NodeError, readJsonFile, writeAtomic } from '../cluster/node/index.js';
 import {
   checkCredentials,
   ClusterId,
@@ -26,15 +25,11 @@ import {
 const DATA_NODE_FILE = 'data-node.json';
 const PKI_DIR = 'pki';
 
-const Base64Key = z
-  .string()
-  .refine((text) => Buffer.from(text, 'base64').length === KEY_BYTES, `must be ${KEY_BYTES} bytes, base64`);
-
 export const DataNodeState = z.strictObject({
   clusterId: ClusterId,
   nodeId: NodeId,
   role: z.literal('data'),
-  gossipKeys: z.array(Base64Key).min(1),
+  gossipKeys: z.array(Base64Key(KEY_BYTES)).min(1),
   /** Gossip addresses of control nodes, `host:port`. */
   gossipSeeds: z.array(z.string()),
   /** Distribution addresses of control nodes, `host:port`: where to connect after a restart. */
@@ -49,30 +44,14 @@ export interface StoredDataNode {
 
 /** What an earlier run left: undefined when this directory has never joined a cluster. */
 export async function readDataNodeState(stateDir: string): Promise<StoredDataNode | undefined> {
-  const file = join(stateDir, DATA_NODE_FILE);
-  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw new NodeError('NODE_STATE_INVALID', file, `cannot be read: ${err.message}`, { cause: err });
-  });
-  if (text === undefined) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new NodeError('NODE_STATE_INVALID', file, 'is not JSON');
-  }
-  const parsed = DataNodeState.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new NodeError('NODE_STATE_INVALID', `${file}:${issue.path.join('.')}`, issue.message);
-  }
+  const state = await readJsonFile(join(stateDir, DATA_NODE_FILE), DataNodeState);
+  if (state === undefined) return undefined;
   const credentials = await readCredentials(join(stateDir, PKI_DIR));
   if (!credentials.ok) {
     const { path, detail } = credentials.error;
     throw new NodeError('NODE_STATE_INVALID', path, detail, { cause: credentials.error });
   }
   const identity = checkCredentials(credentials.value);
-  const state = parsed.data;
   if (!identity.ok || identity.value.role !== 'data' || identity.value.nodeId !== state.nodeId) {
     const what = identity.ok
       ? `${identity.value.role} node ${identity.value.nodeId}`

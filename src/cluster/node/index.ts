@@ -48,7 +48,9 @@ export {
   type HeardReport,
 } from './formation.js';
 export { formationKey, formationProof, formationToken } from './formation-crypto.js';
+export { exchangeJoin, type JoinExchangeOptions } from './join-exchange.js';
 export {
+  Base64Key,
   ControlJoinInfo,
   DataJoinInfo,
   DISTRIBUTION_ADDRESS,
@@ -85,6 +87,13 @@ export {
   RemovedNode,
   removedNodeKey,
 } from './removed-nodes.js';
-export { NodeState, openDataKey, readNodeState, STATE_FILES, writeAtomic } from './state-dir.js';
+export {
+  NodeState,
+  openDataKey,
+  readJsonFile,
+  readNodeState,
+  STATE_FILES,
+  writeAtomic,
+} from './state-dir.js';
 export { openStateStore, type StateStore } from './state-store.js';
 export { formatTokensFile, writeTokensFile } from './tokens-file.js';

@@ -4,21 +4,19 @@ import {
   caFingerprint,
   checkCredentials,
   createNodeCsr,
-  requestJoin,
   writeCredentials,
   type Credentials,
   type JoinResponse,
-  type PkiError,
   type PkiErrorCode,
 } from '../pki/index.js';
 import { NodeError } from './errors.js';
 import { newSupervisor } from './etcd-member.js';
 import { formationProof, sameMac } from './formation-crypto.js';
+import { exchangeJoin } from './join-exchange.js';
 import { ControlJoinInfo } from './join-info.js';
 import type { Membership } from './new-cluster.js';
 import { must } from './new-cluster.js';
 import type { ControlNodeNetwork } from './node-options.js';
-import { formatPeerAddress, resolvePeerAddresses } from './peer-address.js';
 import { clearPartialState, statePath, writeNodeSecrets, writeNodeState } from './state-dir.js';
 
 // A control node joins with a control token: its certificate and the cluster's keys come
@@ -60,7 +58,14 @@ export async function joinAsControl(options: JoinControlOptions): Promise<Joined
   const csr = must(
     await createNodeCsr({ nodeId: network.nodeId, role: 'control', ipAddresses: [network.advertise] }),
   );
-  const answer = await exchange(options, csr.csrPem);
+  const answer = await exchangeJoin({
+    token: options.token,
+    csrPem: csr.csrPem,
+    peers: options.peers,
+    defaultPort: network.joinPort,
+    deadline: options.deadline,
+    isFinal: (code) => FINAL.has(code),
+  });
   const credentials: Credentials = {
     caPem: answer.caCertificate,
     certPem: answer.certificate,
@@ -93,35 +98,6 @@ export async function joinAsControl(options: JoinControlOptions): Promise<Joined
     await supervisor.stop();
     throw err;
   }
-}
-
-/** Asks each peer in turn until one answers; a final refusal ends it at once. */
-async function exchange(options: JoinControlOptions, csrPem: string): Promise<JoinResponse> {
-  let last: PkiError | undefined;
-  while (Date.now() < options.deadline) {
-    for (const peer of await resolvePeerAddresses(options.peers, options.network.joinPort)) {
-      const answer = await requestJoin({ ...peer, token: options.token, csrPem, timeoutMs: 5000 });
-      if (answer.ok) return answer.value;
-      last = answer.error;
-      if (FINAL.has(answer.error.code)) {
-        throw new NodeError(
-          'NODE_JOIN_FAILED',
-          formatPeerAddress(peer),
-          `refused the join: ${answer.error.code}: ${answer.error.message}`,
-          { cause: answer.error },
-        );
-      }
-    }
-    await sleep(500);
-  }
-  throw new NodeError(
-    'NODE_JOIN_FAILED',
-    options.peers.join(','),
-    last === undefined
-      ? 'no peer address resolved'
-      : `no peer accepted the join; last: ${last.code}: ${last.message}`,
-    { cause: last },
-  );
 }
 
 function checkInfo(answer: JoinResponse, formationKey: Buffer | undefined): ControlJoinInfo {

@@ -8,7 +8,8 @@ import type { NodeSecrets } from './state-dir.js';
 // A data node gets what it needs to find and talk to the cluster; a control node also
 // gets the data key and where etcd's members are, to join the raft group.
 
-const Base64Key = (bytes: number) =>
+/** A key of `bytes` bytes, base64: the form keys take in join answers and state files. */
+export const Base64Key = (bytes: number) =>
   z.string().refine((text) => Buffer.from(text, 'base64').length === bytes, `must be ${bytes} bytes, base64`);
 
 export const DataJoinInfo = z.object({

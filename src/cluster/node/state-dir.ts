@@ -57,13 +57,16 @@ export const statePath = (stateDir: string, file: keyof typeof STATE_FILES): str
   join(stateDir, STATE_FILES[file]);
 
 /** The node's identity, or undefined when the directory holds none (a node never started). */
-export async function readNodeState(stateDir: string): Promise<NodeState | undefined> {
-  const file = statePath(stateDir, 'identity');
+export const readNodeState = (stateDir: string): Promise<NodeState | undefined> =>
+  readJsonFile(statePath(stateDir, 'identity'), NodeState);
+
+/** A JSON state file checked by `schema`; undefined when it does not exist. */
+export async function readJsonFile<T>(file: string, schema: z.ZodType<T>): Promise<T | undefined> {
   const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return undefined;
     throw new NodeError('NODE_STATE_INVALID', file, `cannot be read: ${err.message}`, { cause: err });
   });
-  return text === undefined ? undefined : parseJsonFile(file, text, NodeState);
+  return text === undefined ? undefined : parseJsonFile(file, text, schema);
 }
 
 export async function readNodeSecrets(stateDir: string): Promise<NodeSecrets> {
