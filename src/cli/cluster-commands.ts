@@ -23,7 +23,7 @@ import { createLogger, type Logger } from '../log/index.js';
 import { startAdminApi } from './control-admin-api.js';
 import { startDistribution } from './control-distribution.js';
 import { controllerDuty } from './controller-duty.js';
-import { advertiseAddress, defaultNodeId, fatal, positive, report } from './node-flags.js';
+import { advertiseAddress, defaultNodeId, fatal, positive, report, stopOnSignals } from './node-flags.js';
 import { VERSION } from './version.js';
 
 // The cluster commands, after Traefik Enterprise's: `bootstrap` creates a cluster,
@@ -361,27 +361,9 @@ function stopOnSignal(
   log: Logger,
   services: readonly { close(): Promise<void> }[] = [],
 ): { stopping: () => boolean } {
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
-    const closed = services.reduce<Promise<void>>(
-      (prev, service) => prev.then(() => service.close()),
-      Promise.resolve(),
-    );
-    closed
-      .then(() => node.stop())
-      .then(
-        () => process.exit(0),
-        (err: unknown) => {
-          log.error({ err }, 'stop failed');
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
   node.onFailure(() => process.exit(1));
-  return { stopping: () => stopping };
+  return stopOnSignals(async () => {
+    for (const service of services) await service.close();
+    await node.stop();
+  }, log);
 }

@@ -45,8 +45,9 @@ export function report(err: unknown): void {
 /**
  * Runs `stop` once on the first SIGTERM or SIGINT, then exits 0 (1 if it failed). A
  * second signal while it runs changes nothing: draining follows each entrypoint's lifeCycle.
+ * The answer tells whether a signal has started the stop.
  */
-export function stopOnSignals(stop: () => Promise<void>, log: Logger): void {
+export function stopOnSignals(stop: () => Promise<void>, log: Logger): { stopping: () => boolean } {
   let stopping = false;
   const onSignal = (signal: string): void => {
     if (stopping) return;
@@ -62,4 +63,5 @@ export function stopOnSignals(stop: () => Promise<void>, log: Logger): void {
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
+  return { stopping: () => stopping };
 }
