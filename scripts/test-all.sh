@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm ci --no-audit --no-fund
-bash scripts/ensure-debian-packages.sh etcd:etcd-server htpasswd:apache2-utils pebble:pebble pebble-challtestsrv:pebble knotd:knot docker-compose:docker-compose
+bash scripts/ensure-debian-packages.sh etcd:etcd-server htpasswd:apache2-utils pebble:pebble pebble-challtestsrv:pebble knotd:knot docker-compose:docker-compose openssl:openssl
 npm run lint
 npm run typecheck
 npm run build
