@@ -35,6 +35,9 @@ export interface Pebble {
   /** The PEM file that signs Pebble's HTTPS certificate (caCertificates). */
   readonly caFile: string;
   readonly caPem: string;
+  /** Pebble's HTTPS listener certificate and key (PEM files), for a front that stands in for it. */
+  readonly certFile: string;
+  readonly keyFile: string;
   /** challtestsrv's DNS server, host:port (dnsChallenge.resolvers). */
   readonly dnsServer: string;
   /** challtestsrv's management API, for DNS-01 TXT records. */
@@ -181,6 +184,8 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
     directoryUrl,
     caFile: tls.caFile,
     caPem: tls.caPem,
+    certFile: tls.certFile,
+    keyFile: tls.keyFile,
     dnsServer: `127.0.0.1:${dnsPort}`,
     challtestsrvUrl,
     issuingRoot: () => httpsGet(`https://127.0.0.1:${managementPort}/roots/0`, tls.caPem),

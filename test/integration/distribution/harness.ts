@@ -56,6 +56,8 @@ interface ControlPorts {
 export interface DataNode {
   readonly name: string;
   readonly web: number;
+  /** The websecure entrypoint's port, for a node started with one. */
+  readonly websecure?: number;
   readonly gossip: number;
   process: SwitchyardProcess;
 }
@@ -67,6 +69,8 @@ export class DistributionCluster {
   readonly control = new Map<string, NodeProcess>();
   readonly data = new Map<string, DataNode>();
   readonly #controlPorts = new Map<string, ControlPorts>();
+  /** Given to startControlPlane, kept for restarts: the same static configuration. */
+  #extraControlArgs: readonly string[] = [];
   tokens: { control: string; data: string } = { control: '', data: '' };
 
   private constructor(cluster: TestCluster) {
@@ -108,11 +112,16 @@ export class DistributionCluster {
       // Names only, for the controller's checks: control nodes serve no traffic.
       `--entryPoints.web.address=${HOST}:1`,
       `--entryPoints.alt.address=${HOST}:2`,
+      ...this.#extraControlArgs,
     ];
   }
 
-  /** cp-1 bootstraps (and stays), the others join with the control token. */
-  async startControlPlane(names: readonly string[]): Promise<void> {
+  /**
+   * cp-1 bootstraps (and stays), the others join with the control token. `extra` is more
+   * static configuration for every control node (certificate resolvers, entrypoints).
+   */
+  async startControlPlane(names: readonly string[], extra: readonly string[] = []): Promise<void> {
+    this.#extraControlArgs = extra;
     const [first, ...others] = names;
     const boot = await this.cluster.start('bootstrap', first!, [
       ...(await this.#controlArgs(first!)),
@@ -171,11 +180,19 @@ export class DistributionCluster {
     return (await Promise.all([...this.control.keys()].map((n) => this.cluster.joinAddress(n)))).join(',');
   }
 
-  /** `switchyard start-data-node` for `name`; `join` adds the join flags (a first start). */
-  async startData(name: string, join: readonly string[] = []): Promise<DataNode> {
+  /**
+   * `switchyard start-data-node` for `name`; `join` adds the join flags (a first start).
+   * With `websecure` the node also listens for TLS (a restart keeps the port it had).
+   */
+  async startData(
+    name: string,
+    join: readonly string[] = [],
+    options: { readonly websecure?: boolean } = {},
+  ): Promise<DataNode> {
     const known = this.data.get(name);
     const web = known?.web ?? (await freePort());
     const gossip = known?.gossip ?? (await freePort());
+    const websecure = known?.websecure ?? (options.websecure === true ? await freePort() : undefined);
     const process = spawnSwitchyard('start-data-node', [
       `--statedir=${this.cluster.stateDir(name)}`,
       `--nodeid=${name}`,
@@ -184,11 +201,12 @@ export class DistributionCluster {
       `--gossipport=${gossip}`,
       '--timeout=60',
       `--entryPoints.web.address=${HOST}:${web}`,
+      ...(websecure === undefined ? [] : [`--entryPoints.websecure.address=${HOST}:${websecure}`]),
       '--log.level=INFO',
       '--log.format=json',
       ...join,
     ]);
-    const node = { name, web, gossip, process };
+    const node = { name, web, gossip, process, ...(websecure === undefined ? {} : { websecure }) };
     this.data.set(name, node);
     return node;
   }
