@@ -97,6 +97,14 @@ export async function joinAsData(options: JoinAsDataOptions): Promise<StoredData
     deadline: options.deadline,
     isFinal: (code) => !TRANSIENT.has(code),
     onRetry: (peer, code) => options.log.debug({ peer, code }, 'join attempt failed'),
+    onWait: (retryInMs, last) =>
+      options.log.info(
+        {
+          retryInMs,
+          last: last === undefined ? 'no peer address resolved' : `${last.code}: ${last.message}`,
+        },
+        'no control node accepted the join yet: retrying',
+      ),
   });
   const credentials = { caPem: answer.caCertificate, certPem: answer.certificate, keyPem: csr.value.keyPem };
   const identity = checkCredentials(credentials);

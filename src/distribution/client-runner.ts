@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelay } from '../config/backoff.js';
 import type { ConfigError } from '../config/errors.js';
 import type { ApplyInput, ApplyOutcome } from '../dataplane/index.js';
 import type { Logger } from '../log/index.js';
@@ -139,7 +140,7 @@ export class ClientRunner {
       this.#attachedTo = undefined;
       if (heard || Date.now() - opened >= STABLE_LINK_MS) attempt = 0;
       index++;
-      const wait = backoff(reconnect, attempt++);
+      const wait = backoffDelay(attempt++, reconnect);
       await sleep(wait, undefined, { signal: this.#stop.signal }).catch(() => undefined);
     }
   }
@@ -242,12 +243,6 @@ export class ClientRunner {
       }
     })().finally(() => (this.#saving = undefined));
   }
-}
-
-/** A wait before reconnecting: exponential, with jitter so that data nodes do not come back in step. */
-export function backoff(timing: ReconnectTiming, attempt: number, random = Math.random): number {
-  const ceiling = Math.min(timing.maxMs, timing.initialMs * 2 ** Math.min(attempt, 30));
-  return ceiling / 2 + random() * (ceiling / 2);
 }
 
 /** Errors as they travel: at most MAX_REPORTED_ERRORS, the last one counting the rest. */

@@ -1,4 +1,5 @@
 // The protocol's numbers, in one place so that tests can shorten them and docs can cite them.
+import type { Backoff } from '../config/backoff.js';
 
 /** The port control nodes serve the distribution stream on. */
 export const DISTRIBUTION_PORT = 4243;
@@ -17,11 +18,7 @@ export interface StreamTiming {
  */
 export const DEFAULT_STREAM_TIMING: StreamTiming = { keepaliveMs: 5_000, idleTimeoutMs: 15_000 };
 
-export interface ReconnectTiming {
-  /** The first wait after a failed or lost connection. */
-  readonly initialMs: number;
-  /** The longest wait between two attempts. */
-  readonly maxMs: number;
-}
+/** The waits between attempts to reach a control node: the first's ceiling and the highest. */
+export type ReconnectTiming = Backoff;
 
-export const DEFAULT_RECONNECT: ReconnectTiming = { initialMs: 200, maxMs: 5_000 };
+export const DEFAULT_RECONNECT: ReconnectTiming = { baseMs: 200, maxMs: 5_000 };

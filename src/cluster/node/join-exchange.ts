@@ -1,10 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelay, type Backoff } from '../../config/backoff.js';
 import { requestJoin, type JoinResponse, type PkiError, type PkiErrorCode } from '../pki/index.js';
 import { NodeError } from './errors.js';
 import { formatPeerAddress, resolvePeerAddresses } from './peer-address.js';
 
 // The join exchange as both roles run it: ask each peer in turn, round after round, until
 // one answers, a refusal that another try would only repeat ends it, or time runs out.
+
+/** Between rounds: a node started before any control node does not hammer them as they come up. */
+const ROUNDS: Backoff = { baseMs: 500, maxMs: 5_000 };
 
 export interface JoinExchangeOptions {
   readonly token: string;
@@ -18,11 +22,13 @@ export interface JoinExchangeOptions {
   /** Whether a refusal ends the exchange at once. */
   readonly isFinal: (code: PkiErrorCode) => boolean;
   readonly onRetry?: (peer: string, code: PkiErrorCode) => void;
+  /** Told before each wait between rounds, with the last refusal. */
+  readonly onWait?: (waitMs: number, last: PkiError | undefined) => void;
 }
 
 export async function exchangeJoin(options: JoinExchangeOptions): Promise<JoinResponse> {
   let last: PkiError | undefined;
-  while (Date.now() < options.deadline) {
+  for (let round = 0; Date.now() < options.deadline; round++) {
     for (const peer of await resolvePeerAddresses(options.peers, options.defaultPort)) {
       const answer = await requestJoin({
         ...peer,
@@ -42,7 +48,9 @@ export async function exchangeJoin(options: JoinExchangeOptions): Promise<JoinRe
       }
       options.onRetry?.(formatPeerAddress(peer), answer.error.code);
     }
-    await sleep(500);
+    const wait = Math.min(backoffDelay(round, ROUNDS), Math.max(0, options.deadline - Date.now()));
+    options.onWait?.(wait, last);
+    await sleep(wait);
   }
   throw new NodeError(
     'NODE_JOIN_FAILED',

@@ -27,7 +27,8 @@ import { createDnsProvider, type DnsProvider, type Env } from './dns/index.js';
 import { cleanupDns, OrderFailed, runStep, type StepResult } from './order-steps.js';
 import { planCertificates, type CertificateRequest } from './plan-certificates.js';
 import { reconcileOrders, RESTING_STATES, routerErrorChanges, type StoredOrder } from './reconcile.js';
-import { backoffDelay, DEFAULT_BACKOFF, renewAt, type Backoff } from './renewal.js';
+import { backoffDelay, type Backoff } from '../../config/backoff.js';
+import { DEFAULT_BACKOFF, renewAt } from './renewal.js';
 import { loadResolver, type ResolverSettings } from './resolvers.js';
 
 // The ACME manager: runs on the elected controller only, for one term. It reads the
@@ -375,7 +376,7 @@ export class AcmeManager {
     const failures = record.failures + 1;
     const error = err instanceof OrderFailed ? err.error : asConfigError(err, settings.path);
     const lastError = { code: error.code, message: error.message, at: now };
-    const dueAt = now + backoffDelay(failures, this.#o.backoff ?? DEFAULT_BACKOFF, this.#random);
+    const dueAt = now + backoffDelay(failures - 1, this.#o.backoff ?? DEFAULT_BACKOFF, this.#random);
     if (isUnknownAccount(err)) {
       this.#forgotten.add(settings.name);
       this.#accounts.delete(settings.name);

@@ -46,11 +46,9 @@ export {
 } from './plan-certificates.js';
 export { reconcileOrders, routerErrorChanges, type OrderChange, type StoredOrder } from './reconcile.js';
 export {
-  backoffDelay,
   DEFAULT_BACKOFF,
   renewalWindow,
   renewAt,
-  type Backoff,
   type RenewalWindow,
   type SuggestedWindow,
 } from './renewal.js';

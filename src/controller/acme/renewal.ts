@@ -1,6 +1,8 @@
 // When certificates are renewed and failures retried: pure arithmetic over times in
 // milliseconds, so the manager's schedule is tested without waiting.
 
+import type { Backoff } from '../../config/backoff.js';
+
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -45,20 +47,5 @@ export function renewAt(
   return notAfter - window.renewBeforeMs;
 }
 
-export interface Backoff {
-  readonly baseMs: number;
-  readonly maxMs: number;
-}
-
 /** Retrying failed orders: 30 s doubling to 6 h. */
 export const DEFAULT_BACKOFF: Backoff = { baseMs: 30_000, maxMs: 6 * HOUR };
-
-/**
- * The wait before attempt `failures + 1`: exponential, capped, with "equal jitter" (half
- * fixed, half random) so that orders failing together do not retry together, and the
- * wait still grows with each failure.
- */
-export function backoffDelay(failures: number, backoff: Backoff, random: () => number): number {
-  const ceiling = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, failures - 1));
-  return Math.floor(ceiling / 2 + random() * (ceiling / 2));
-}

@@ -228,7 +228,7 @@ describe('stalled streams', () => {
         controlNodes: [`127.0.0.1:${port}`],
         stateDir: join(dir.path, 'mute'),
         timing: FAST,
-        reconnect: { initialMs: 20, maxMs: 50 },
+        reconnect: { baseMs: 20, maxMs: 50 },
       });
       try {
         await client.start();

@@ -80,7 +80,7 @@ async function node(stateDir: string, port: number): Promise<{ client: DataNodeC
     localEntryPoints: local,
     apply: (input) => dp.apply(input),
     log,
-    reconnect: { initialMs: 50, maxMs: 200 },
+    reconnect: { baseMs: 50, maxMs: 200 },
   });
   await client.start();
   return { client, dp };

@@ -55,7 +55,7 @@ test(
       controlNodes: ['c1', 'c2'].map(address),
       stateDir: join(dir.path, 'd1'),
       timing: FAST,
-      reconnect: { initialMs: 20, maxMs: 100 },
+      reconnect: { baseMs: 20, maxMs: 100 },
     });
     try {
       await client.start();

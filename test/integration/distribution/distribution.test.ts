@@ -1,7 +1,8 @@
 // Three control nodes and two data nodes, every one a real process on 127.0.0.1: a change
 // reaches both data nodes; kill -9 of the control node a data node is attached to, and
 // it reconnects elsewhere and catches up; the whole control plane down under steady load,
-// with no failed request, and a data node restarted meanwhile serving from its cache;
+// with no failed request, a data node restarted meanwhile serving from its cache, and a
+// new one started meanwhile joining once the control plane is back;
 // `switchyard apply` opening and closing listeners, and a version a data node refuses
 // (NACK) leaving the previous one serving and showing in list-nodes; and what a data
 // node's certificate may not do.
@@ -140,7 +141,7 @@ describe('distribution between real control and data node processes', { timeout:
     await c.restartControl(attached);
   });
 
-  test('the whole control plane down under steady load: no request fails; a data node restarted meanwhile serves from its cache', async (t) => {
+  test('the whole control plane down under steady load: no request fails; a data node restarted meanwhile serves from its cache; one started meanwhile joins once it is back', async (t) => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
     const load = { sent: 0, failed: [] as string[], paused: new Set<string>(), stop: false };
     const loop = async (edge: string): Promise<void> => {
@@ -157,8 +158,12 @@ describe('distribution between real control and data node processes', { timeout:
       }
     };
     const loops = edges.map(loop);
+    const peers = `--peeraddresses=${await c.joinAddresses()}`;
     for (const name of CONTROL) await c.killControl(name);
     const downAt = Date.now();
+    // A new data node started while no control node answers waits, retrying with backoff.
+    const late = await c.startData('edge-3', [peers, `--token=${c.tokens.data}`]);
+    await late.process.waitForLine(/no control node accepted the join yet: retrying/, 30_000);
 
     await sleep(Math.min(10_000, OUTAGE_MS / 3));
     load.paused.add('edge-2');
@@ -190,6 +195,23 @@ describe('distribution between real control and data node processes', { timeout:
     await Promise.all(CONTROL.map((name) => c.restartControl(name)));
     await c.writeDynamic('app.yml', routes(['one.test', 'four.test'], origin.url));
     await bothServe('four.test', 60_000);
+    // The data node that started during the outage joined once the control plane came back.
+    assert.equal(late.process.child.exitCode, null, 'edge-3 kept waiting instead of giving up');
+    await eventually(() => servedBy(late.web, 'four.test'), 60_000, 'edge-3 joined and serving');
+    const waits = late.process.lines
+      .filter((l) => /retrying/.test(l))
+      .map((l) => JSON.parse(l) as { retryInMs: number });
+    t.diagnostic(
+      `edge-3 retried the join ${waits.length} times, waits ${waits.map((w) => w.retryInMs).join(', ')} ms`,
+    );
+    assert.ok(
+      waits.some((w) => w.retryInMs > 1_000),
+      'the waits grow',
+    );
+    // Out again, so that the tests below see two data nodes.
+    await c.killData('edge-3');
+    c.data.delete('edge-3');
+    assert.equal((await c.admin(['remove-node', 'edge-3', '--force'])).code, 0);
     assert.equal(
       await servedBy(webOf('edge-1'), 'three.test'),
       false,

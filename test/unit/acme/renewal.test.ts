@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { backoffDelay, renewalWindow, renewAt } from '../../../src/controller/acme/index.js';
+import { renewalWindow, renewAt } from '../../../src/controller/acme/index.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -47,30 +47,5 @@ describe('renewAt', () => {
       renewAt(notAfter, window, { start: 5, end: 5 }, () => 0.5),
       notAfter - 30 * DAY,
     );
-  });
-});
-
-describe('backoffDelay', () => {
-  const backoff = { baseMs: 1_000, maxMs: 60_000 };
-  const cases = [
-    { desc: 'first failure: between half and all of the base', failures: 1, min: 500, max: 1_000 },
-    { desc: 'doubles', failures: 3, min: 2_000, max: 4_000 },
-    { desc: 'capped', failures: 20, min: 30_000, max: 60_000 },
-  ];
-  for (const c of cases) {
-    test(c.desc, () => {
-      assert.equal(
-        backoffDelay(c.failures, backoff, () => 0),
-        c.min,
-      );
-      assert.equal(
-        backoffDelay(c.failures, backoff, () => 1),
-        c.max,
-      );
-    });
-  }
-  test('jitter spreads retries of orders that failed together', () => {
-    const delays = new Set([0.1, 0.3, 0.6, 0.9].map((r) => backoffDelay(4, backoff, () => r)));
-    assert.equal(delays.size, 4);
   });
 });

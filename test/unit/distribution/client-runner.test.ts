@@ -12,7 +12,7 @@ import { ConfigError } from '../../../src/config/errors.js';
 import { StaticConfig } from '../../../src/config/static/index.js';
 import type { ApplyInput, ApplyOutcome } from '../../../src/dataplane/index.js';
 import { cachePath, saveCache } from '../../../src/distribution/cache.js';
-import { backoff, ClientRunner } from '../../../src/distribution/client-runner.js';
+import { ClientRunner } from '../../../src/distribution/client-runner.js';
 import type { Endpoint, LinkHandlers } from '../../../src/distribution/link.js';
 import type { ControlMessage, DataMessage } from '../../../src/distribution/messages.js';
 
@@ -66,7 +66,7 @@ function client(endpoints: Endpoint[], verdict: Verdict = accept, stateDir = joi
     localEntryPoints: local,
     log,
     endpoints,
-    reconnect: { initialMs: 5, maxMs: 20 },
+    reconnect: { baseMs: 5, maxMs: 20 },
     apply: (input) => {
       applied.push(input);
       return Promise.resolve({ version: input.version, ...judge(input) });
@@ -260,22 +260,4 @@ describe('client runner', () => {
     assert.equal(c.runner.status().attachedTo, 'a:4243');
     await c.runner.stop();
   });
-});
-
-describe('backoff', () => {
-  const timing = { initialMs: 200, maxMs: 5000 };
-  const cases = [
-    { desc: 'first wait, no jitter drawn', attempt: 0, random: 0, want: 100 },
-    { desc: 'first wait, most jitter', attempt: 0, random: 1, want: 200 },
-    { desc: 'doubles per attempt', attempt: 3, random: 1, want: 1600 },
-    { desc: 'capped', attempt: 20, random: 1, want: 5000 },
-    { desc: 'capped, least jitter', attempt: 20, random: 0, want: 2500 },
-  ];
-  for (const c of cases)
-    test(c.desc, () =>
-      assert.equal(
-        backoff(timing, c.attempt, () => c.random),
-        c.want,
-      ),
-    );
 });
