@@ -181,57 +181,78 @@ describe('compose/stack.yml in a single-node swarm', { skip, timeout: 420_000 },
     assert.deepEqual([...seen].sort(), [...replicas].sort());
   });
 
-  // Runs, but cannot fail the suite, until a control node restarted with another address
-  // starts: the replacement task gets a new overlay address, and etcd refuses TLS for the
-  // address its certificate does not name (ETCD_START_FAILED). docs/getting-started.md.
-  const todo = 'a control node restarted on a new address fails to start';
-  test(
-    'kill -9 of the control node’s container under steady load: no request fails; the new task takes over',
-    { todo },
-    async (t) => {
-      const control = await containerOf(`${STACK}_control`);
-      assert.ok(control);
-      const load = steadyLoad(through(http), 'app.localhost', 40);
-      const outcome = await (async () => {
-        await docker(['kill', '-s', 'KILL', control]);
-        // Swarm starts a new task on the same host, which restarts from the host's volume.
-        await eventually(
-          'a new control task is ready',
-          async () => {
-            const next = await containerOf(`${STACK}_control`);
-            if (next === undefined || next === control) return false;
-            const { stdout, stderr } = await docker(['logs', next]);
-            return /control node ready/.test(`${stdout}${stderr}`);
-          },
-          60_000,
-        );
-        // Steady load a few seconds more, while the data node reconnects.
-        await new Promise((resolve) => setTimeout(resolve, 5_000));
-      })().then(
-        () => undefined,
-        (error: unknown) => ({ error }),
-      );
-      const { replies } = await load.stop();
-      if (outcome !== undefined) throw outcome.error;
-      const failed = replies.filter((r) => r.status !== 200);
-      t.diagnostic(
-        `${replies.length} requests while the control node was killed and replaced, ${failed.length} failed`,
-      );
-      assert.ok(replies.length > 100);
-      assert.deepEqual(failed.slice(0, 5), []);
-
-      // The new controller runs the providers, and what it publishes reaches the data node.
-      await docker(['service', 'scale', '-d', `${APP}_whoami=2`]);
-      await eventually('two replicas run', async () => (await serviceReplicas()).size === 2, 60_000);
-      const replicas = await serviceReplicas();
+  // The replacement task gets a new overlay address: the control node moves its certificate
+  // and its etcd member there before it starts, and finds the data node again through the
+  // gossip addresses it saved (docs/cluster.md, "A new address").
+  test('kill -9 of the control node’s container under steady load: no request fails; the new task takes over', async (t) => {
+    const control = await containerOf(`${STACK}_control`);
+    const data = await containerOf(`${STACK}_data`);
+    assert.ok(control && data);
+    const killedAt = new Date().toISOString();
+    let logs = '';
+    const load = steadyLoad(through(http), 'app.localhost', 40);
+    const outcome = await (async () => {
+      await docker(['kill', '-s', 'KILL', control]);
+      // Swarm starts a new task on the same host, which restarts from the host's volume.
       await eventually(
-        'only the two remaining replicas are served',
+        'a new control task is ready',
         async () => {
-          const served = await replicasSeen(8);
-          return served.size === 2 && [...served].every((host) => replicas.has(host));
+          const next = await containerOf(`${STACK}_control`);
+          if (next === undefined || next === control) return false;
+          const { stdout, stderr } = await docker(['logs', next]);
+          logs = `${stdout}${stderr}`;
+          return /control node ready/.test(logs);
         },
         60_000,
       );
-    },
-  );
+      // Steady load a few seconds more, while the data node reconnects.
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+    })().then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    );
+    const { replies } = await load.stop();
+    if (outcome !== undefined) throw outcome.error;
+    const failed = replies.filter((r) => r.status !== 200);
+    t.diagnostic(
+      `${replies.length} requests while the control node was killed and replaced, ${failed.length} failed`,
+    );
+    assert.ok(replies.length > 100);
+    assert.deepEqual(failed.slice(0, 5), []);
+    const moved = /the advertised address changed.* from=\["([^"]+)"\] to="([^"]+)"/.exec(logs);
+    t.diagnostic(moved === null ? 'the new task kept its address' : `moved from ${moved[1]} to ${moved[2]}`);
+
+    // The data node follows it to its new address.
+    const distribution = /distribution server listening distribution="([^"]+)"/.exec(logs)?.[1];
+    assert.ok(distribution, logs);
+    const dataLogsSince = async (since: string): Promise<string> => {
+      const { stdout, stderr } = await docker(['logs', '--since', since, data]);
+      return `${stdout}${stderr}`;
+    };
+    await eventually(
+      'the data node streams from the new control task',
+      async () =>
+        (await dataLogsSince(killedAt)).includes(`distribution stream open controlNode="${distribution}"`),
+      60_000,
+    );
+
+    // The new controller runs the providers, and what it publishes reaches the data node.
+    const scaledAt = new Date().toISOString();
+    await docker(['service', 'scale', '-d', `${APP}_whoami=2`]);
+    await eventually('two replicas run', async () => (await serviceReplicas()).size === 2, 60_000);
+    await eventually(
+      'the data node applies the configuration published after the scale',
+      async () => /configuration applied/.test(await dataLogsSince(scaledAt)),
+      60_000,
+    );
+    const replicas = await serviceReplicas();
+    await eventually(
+      'only the two remaining replicas are served',
+      async () => {
+        const served = await replicasSeen(8);
+        return served.size === 2 && [...served].every((host) => replicas.has(host));
+      },
+      60_000,
+    );
+  });
 });

@@ -1,5 +1,5 @@
 import { Etcd3, type IOptions } from 'etcd3';
-import type { EtcdTlsOptions } from '../store/index.js';
+import { etcdTlsClientOptions, type EtcdTlsOptions } from '../store/index.js';
 
 // Short-lived etcd clients for the sidecar's own calls (status, membership), without
 // etcd3's per-host circuit breaker: after three failures it refuses every call to that
@@ -25,14 +25,7 @@ export function openEtcdClient(
     faultHandling: { host: () => callOnce },
     defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeoutMs }),
   };
-  if (tls !== undefined) {
-    options.credentials = {
-      rootCertificate: Buffer.from(tls.ca),
-      ...(tls.cert === undefined ? {} : { certChain: Buffer.from(tls.cert) }),
-      ...(tls.key === undefined ? {} : { privateKey: Buffer.from(tls.key) }),
-    };
-  }
-  return new Etcd3(options);
+  return new Etcd3(tls === undefined ? options : { ...options, ...etcdTlsClientOptions(tls) });
 }
 
 export async function withEtcdClient<T>(

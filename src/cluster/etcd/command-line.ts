@@ -56,6 +56,12 @@ export function etcdArgs(member: EtcdMember, plan: StartPlan): string[] {
       `--peer-key-file=${tls.keyFile}`,
       `--peer-trusted-ca-file=${tls.caFile}`,
       '--peer-client-cert-auth',
+      // Peers are admitted by certificate (the CA, and the CN below), as clients are. etcd
+      // would also want the connecting peer's certificate to name the address the
+      // connection comes from; that refuses multi-homed hosts, SNAT and loopback (where
+      // every connection comes from 127.0.0.1), and protects nothing the client port does
+      // not already hand to the same certificate. docs/cluster.md, "A new address".
+      '--experimental-peer-skip-client-san-verification',
     );
     if (tls.allowedPeerCn !== undefined) args.push(`--peer-cert-allowed-cn=${tls.allowedPeerCn}`);
   }

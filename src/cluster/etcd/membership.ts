@@ -3,8 +3,8 @@ import { EtcdError } from './errors.js';
 import type { InitialPeer } from './member.js';
 
 // Membership changes through etcd's Cluster API. etcd3 1.1.2 exposes all of it on
-// `client.cluster` (memberAdd with isLearner, memberPromote, memberRemove, memberList),
-// typed in its rpc.d.ts; the property is marked @internal in its docs only.
+// `client.cluster` (memberAdd with isLearner, memberPromote, memberRemove, memberUpdate,
+// memberList), typed in its rpc.d.ts; the property is marked @internal in its docs only.
 
 export interface MemberInfo {
   /** etcd's 64-bit member id, in decimal. */
@@ -112,6 +112,17 @@ export async function removeMember(client: Etcd3, id: string, deadline: number, 
   } catch (err) {
     if (messageOf(err).includes('member not found')) return;
     throw new EtcdError('ETCD_MEMBERSHIP', id, `cannot remove: ${messageOf(err)}`, { cause: err });
+  }
+}
+
+/** Points member `id`'s peer URLs elsewhere: where the others dial it from now on. */
+export async function updatePeerUrls(client: Etcd3, id: string, peerUrls: readonly string[]): Promise<void> {
+  try {
+    await client.cluster.memberUpdate({ ID: id, peerURLs: [...peerUrls] });
+  } catch (err) {
+    throw new EtcdError('ETCD_MEMBERSHIP', id, `cannot update the peer URLs: ${messageOf(err)}`, {
+      cause: err,
+    });
   }
 }
 

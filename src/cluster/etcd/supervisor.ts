@@ -16,6 +16,7 @@ import {
   promoteLearner,
   removeMember,
   staleMembers,
+  updatePeerUrls,
   type MemberInfo,
 } from './membership.js';
 import { probeEtcdBinary } from './binary.js';
@@ -43,6 +44,11 @@ export interface EtcdSupervisorOptions {
   readonly statusIntervalMs?: number;
   /** How long etcd gets to exit after SIGTERM before SIGKILL (default 5 s). */
   readonly stopGraceMs?: number;
+  /**
+   * The name the supervisor's own clients check the member's certificate against, instead
+   * of the client URL's host (see EtcdTlsOptions.serverName).
+   */
+  readonly serverName?: string;
 }
 
 export interface SupervisorHealth {
@@ -75,6 +81,7 @@ export class EtcdSupervisor extends EventEmitter<SupervisorEvents> {
   readonly #requestTimeoutMs: number;
   readonly #statusIntervalMs: number;
   readonly #stopGraceMs: number;
+  readonly #serverName: string | undefined;
   #version: EtcdVersion | undefined;
   #tls: EtcdTlsOptions | undefined;
   #proc: EtcdProcess | undefined;
@@ -99,6 +106,7 @@ export class EtcdSupervisor extends EventEmitter<SupervisorEvents> {
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 2000;
     this.#statusIntervalMs = options.statusIntervalMs ?? 1000;
     this.#stopGraceMs = options.stopGraceMs ?? 5000;
+    this.#serverName = options.serverName;
   }
 
   /** Where this node's clients reach its member. */
@@ -234,6 +242,19 @@ export class EtcdSupervisor extends EventEmitter<SupervisorEvents> {
     );
   }
 
+  /**
+   * Points this member's entry in the member list at its advertised peer URLs, through the
+   * running member: how a member restarted on a new address tells the others where to dial
+   * it. Until then they dial the old address, and reach it only over its own connections.
+   */
+  async updatePeerUrls(): Promise<void> {
+    const id = this.#memberId;
+    if (id === undefined) throw new EtcdError('ETCD_MEMBERSHIP', this.member.name, 'etcd is not running');
+    await withEtcdClient(this.clientUrls, this.#tls, this.#requestTimeoutMs, (c) =>
+      updatePeerUrls(c, id, this.member.advertisePeerUrls),
+    );
+  }
+
   /** This member's status, asked now. */
   async status(): Promise<MemberStatus> {
     return withEtcdClient(this.clientUrls, this.#tls, this.#requestTimeoutMs, memberStatus);
@@ -265,6 +286,7 @@ export class EtcdSupervisor extends EventEmitter<SupervisorEvents> {
         ca: await read(tls.caFile),
         cert: await read(tls.certFile),
         key: await read(tls.keyFile),
+        ...(this.#serverName === undefined ? {} : { serverName: this.#serverName }),
       };
     }
     const hasData = await hasMemberData(dataDir);

@@ -23,6 +23,7 @@ import {
 } from './cluster-records.js';
 import { ControllerGate, type ControllerDuty } from './controller-gate.js';
 import { formationProof } from './formation-crypto.js';
+import { readGossipPeers, writeGossipPeers } from './gossip-peers.js';
 import { distributionAddresses, joinInfoFor } from './join-info.js';
 import type { Membership } from './new-cluster.js';
 import { gossipAddressOf, joinAddressOf, type ControlNodeNetwork } from './node-options.js';
@@ -34,6 +35,8 @@ import { openDataKey } from './state-dir.js';
 // role, and runs the controller's duty only while elected (ControllerGate).
 
 export interface ControlNodeOptions {
+  /** Where the node keeps what it learns at run time (gossip-peers.ts). */
+  readonly stateDir: string;
   readonly network: ControlNodeNetwork;
   readonly membership: Membership;
   readonly duty: () => ControllerDuty;
@@ -60,6 +63,9 @@ export class ControlNode {
   readonly #dataKey: DataKey;
   #registry: TokenRegistry;
   #tokensWatch: Watch | undefined;
+  /** The gossip peers last saved, and the write under way. */
+  #savedPeers: readonly string[] = [];
+  #savingPeers = Promise.resolve();
   #leaving = false;
   #stopped = false;
   #noQuorum = false;
@@ -201,6 +207,7 @@ export class ControlNode {
     await this.#joinServer.close();
     await this.gossip.leave().catch(() => undefined);
     await this.gossip.close();
+    await this.#savingPeers;
     await this.membership.store.close().catch(() => undefined);
     await this.membership.supervisor.stop();
   }
@@ -243,10 +250,15 @@ export class ControlNode {
 
   async #startGossip(): Promise<void> {
     const { log, membership } = this.#o;
+    // Only hints: a file that does not read back costs the seeds it held, not the start.
+    this.#savedPeers = await readGossipPeers(this.#o.stateDir).catch((err: unknown) => {
+      log.warn({ err }, 'ignoring the saved gossip peers');
+      return [];
+    });
     await this.gossip.start();
     this.gossip.onEvent((event) => this.#onGossip(event));
     const own = gossipAddressOf(this.network);
-    const seeds = new Set(this.#o.gossipSeeds ?? []);
+    const seeds = new Set([...(this.#o.gossipSeeds ?? []), ...this.#savedPeers]);
     for (const record of await readNodeRecords(membership.store)) seeds.add(record.gossip);
     seeds.delete(own);
     if (seeds.size === 0) return;
@@ -263,6 +275,21 @@ export class ControlNode {
       { event: event.type, member: event.member.info.id, role: event.member.info.role, control },
       'gossip membership changed',
     );
+    this.#savePeers();
+  }
+
+  /** Kept while some are alive: a node that restarts while all are away still knows where to look. */
+  #savePeers(): void {
+    const alive = this.gossip
+      .members()
+      .filter((m) => m.state === 'alive')
+      .map((m) => m.addr)
+      .sort();
+    if (alive.length === 0 || alive.join() === this.#savedPeers.join()) return;
+    this.#savedPeers = alive;
+    this.#savingPeers = this.#savingPeers
+      .then(() => writeGossipPeers(this.#o.stateDir, alive))
+      .catch((err: unknown) => this.#o.log.warn({ err }, 'cannot save the gossip peers’ addresses'));
   }
 
   async #joinInfo(identity: NodeIdentity, proof: string | undefined): Promise<unknown> {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Etcd3 } from 'etcd3';
-import type { EtcdTlsOptions } from '../store/index.js';
+import { etcdTlsClientOptions, type EtcdTlsOptions } from '../store/index.js';
 
 // etcd serves clients on the node's advertised address, so that joining control nodes can
 // add themselves, and it trusts the cluster CA, which also signs data nodes' certificates.
@@ -17,14 +17,7 @@ export async function restrictToControlNodes(
   endpoints: readonly string[],
   tls: EtcdTlsOptions,
 ): Promise<void> {
-  const client = new Etcd3({
-    hosts: [...endpoints],
-    credentials: {
-      rootCertificate: Buffer.from(tls.ca),
-      ...(tls.cert === undefined ? {} : { certChain: Buffer.from(tls.cert) }),
-      ...(tls.key === undefined ? {} : { privateKey: Buffer.from(tls.key) }),
-    },
-  });
+  const client = new Etcd3({ hosts: [...endpoints], ...etcdTlsClientOptions(tls) });
   try {
     await client.role('root').create();
     for (const user of ['root', CONTROL_USER]) {

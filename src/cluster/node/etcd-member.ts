@@ -33,9 +33,15 @@ export function sidecarMember(network: ControlNodeNetwork, clusterId: string, st
   return member.value;
 }
 
+/** `serverName`: see EtcdSupervisorOptions (a member whose certificate names another address). */
 export const newSupervisor = (
   network: ControlNodeNetwork,
   clusterId: string,
   stateDir: string,
+  serverName?: string,
 ): EtcdSupervisor =>
-  new EtcdSupervisor({ member: sidecarMember(network, clusterId, stateDir), binary: network.etcdBinary });
+  new EtcdSupervisor({
+    member: sidecarMember(network, clusterId, stateDir),
+    binary: network.etcdBinary,
+    ...(serverName === undefined ? {} : { serverName }),
+  });

@@ -141,8 +141,11 @@ async function restore(store: EtcdStore, seed: ArchiveSeed): Promise<ClusterToke
   return readTokens(store, seed.dataKey);
 }
 
-/** The creating node issues its own certificate: it holds the CA already. */
-async function ownCredentials(ca: ClusterCa, network: ControlNodeNetwork): Promise<Credentials> {
+/**
+ * A node that holds the CA issues its own certificate: the creating node, and a node that
+ * restarted on a new address (new-address.ts).
+ */
+export async function ownCredentials(ca: ClusterCa, network: ControlNodeNetwork): Promise<Credentials> {
   const { nodeId, advertise } = network;
   const csr = must(await createNodeCsr({ nodeId, role: 'control', ipAddresses: [advertise] }));
   const grant = { role: 'control' as const, nodeId, allowedIps: [advertise] };

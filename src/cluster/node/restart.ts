@@ -6,19 +6,22 @@ import { NodeError } from './errors.js';
 import { newSupervisor } from './etcd-member.js';
 import type { Membership } from './new-cluster.js';
 import { must } from './new-cluster.js';
+import { movedFrom, moveToNewAddress } from './new-address.js';
 import type { ControlNodeNetwork } from './node-options.js';
-import { readNodeSecrets, statePath, type NodeState } from './state-dir.js';
+import { readNodeSecrets, statePath, writeNodeState, type NodeState } from './state-dir.js';
 
 /**
  * A node that has state starts from it: its credentials, its keys and its etcd data. It
  * keeps the node id it joined with (its certificate names it), whatever --nodeid says now.
+ * On another address than its certificate names, it first moves there (new-address.ts).
  */
 export async function restartMember(
   stateDir: string,
   network: ControlNodeNetwork,
   state: NodeState,
+  log: Logger,
 ): Promise<Membership> {
-  return startMember(stateDir, network, state, (supervisor) => supervisor.restartExisting());
+  return startMember(stateDir, network, state, log, (supervisor) => supervisor.restartExisting());
 }
 
 /**
@@ -32,7 +35,7 @@ export async function recoverMember(
   state: NodeState,
   log: Logger,
 ): Promise<Membership> {
-  return startMember(stateDir, network, state, (supervisor) =>
+  return startMember(stateDir, network, state, log, (supervisor) =>
     supervisor.recoverExisting((probe) => {
       const plan = planRecovery({ survivor: state.nodeId, probe });
       if (!plan.ok) throw plan.error;
@@ -48,6 +51,7 @@ async function startMember(
   stateDir: string,
   network: ControlNodeNetwork,
   state: NodeState,
+  log: Logger,
   start: (supervisor: EtcdSupervisor) => Promise<void>,
 ): Promise<Membership> {
   if (state.left === true) {
@@ -58,13 +62,35 @@ async function startMember(
     );
   }
   const secrets = await readNodeSecrets(stateDir);
-  const credentials = must(await readCredentials(statePath(stateDir, 'pki')));
+  let credentials = must(await readCredentials(statePath(stateDir, 'pki')));
+  const moved = movedFrom(credentials, network.advertise);
+  if (moved !== undefined) {
+    log.warn(
+      { nodeId: state.nodeId, from: moved, to: network.advertise },
+      'the advertised address changed: moving this node and its etcd member to it',
+    );
+    credentials = await moveToNewAddress({ stateDir, network, state, secrets, log, start });
+  }
   const supervisor = newSupervisor({ ...network, nodeId: state.nodeId }, state.clusterId, stateDir);
-  await start(supervisor);
+  const current = await withClientUrls(stateDir, state, supervisor.clientUrls);
+  // A recovery has happened by now, during the move: forcing a new cluster is for one start only.
+  await (moved === undefined ? start(supervisor) : supervisor.restartExisting());
   try {
-    return { state, secrets, credentials, supervisor, store: await openSidecarStore(supervisor) };
+    return { state: current, secrets, credentials, supervisor, store: await openSidecarStore(supervisor) };
   } catch (err) {
     await supervisor.stop();
     throw err;
   }
+}
+
+/** The state, with the client URLs the member serves now: what `switchyard tokens` dials. */
+async function withClientUrls(
+  stateDir: string,
+  state: NodeState,
+  clientUrls: readonly string[],
+): Promise<NodeState> {
+  if (clientUrls.join() === state.etcdClientUrls.join()) return state;
+  const now = { ...state, etcdClientUrls: [...clientUrls] };
+  await writeNodeState(stateDir, now);
+  return now;
 }

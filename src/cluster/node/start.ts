@@ -65,7 +65,7 @@ export async function startControlNode(o: StartControlNodeOptions): Promise<Star
   const key = o.bootstrapExpect === undefined ? undefined : formationKey(o.bootstrapToken);
   if (state !== undefined) {
     o.log.info({ clusterId: state.clusterId, nodeId: state.nodeId }, 'found cluster state: restarting');
-    return run(o, await restartMember(o.stateDir, o.network, state), 'restarted', key);
+    return run(o, await restartMember(o.stateDir, o.network, state, o.log), 'restarted', key);
   }
   const deadline = Date.now() + o.timeoutMs;
   if (o.token !== undefined) {
@@ -184,7 +184,7 @@ export async function bootstrapCluster(o: BootstrapOptions): Promise<Bootstrappe
   if (state !== undefined) {
     o.log.info({ clusterId: state.clusterId, nodeId: state.nodeId }, 'found cluster state: restarting');
     if (o.restore !== undefined) o.log.warn('the node has state: the archive is not restored');
-    return run(o, await restartMember(o.stateDir, o.network, state), 'restarted', undefined);
+    return run(o, await restartMember(o.stateDir, o.network, state, o.log), 'restarted', undefined);
   }
   const seed = o.restore && (await seedFromArchive(o.restore.archive, o.restore.dataKeys));
   if (seed !== undefined && o.clusterId !== undefined && o.clusterId !== seed.manifest.clusterId) {

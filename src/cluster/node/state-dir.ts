@@ -12,6 +12,7 @@ import { NodeError } from './errors.js';
 //   secrets.json   the data key(s) and the gossip key(s), mode 0600
 //   pki/           the node's certificate, key and the cluster CA certificate (0600)
 //   etcd/          the etcd member's data
+//   gossip-peers.json  where the other gossip members were last seen (gossip-peers.ts)
 //
 // cluster.json is written last, once the node is a member: a directory without it holds
 // at most the leftovers of an interrupted bootstrap or join, which are wiped and redone.
@@ -22,6 +23,7 @@ export const STATE_FILES = {
   secrets: 'secrets.json',
   pki: 'pki',
   etcd: 'etcd',
+  gossipPeers: 'gossip-peers.json',
 } as const;
 
 export const NodeState = z.strictObject({
@@ -89,7 +91,7 @@ export const writeNodeSecrets = (stateDir: string, secrets: NodeSecrets): Promis
  * previous process left running (kill -9).
  */
 export async function clearPartialState(stateDir: string): Promise<void> {
-  for (const file of ['secrets', 'pki', 'etcd'] as const) {
+  for (const file of ['secrets', 'pki', 'etcd', 'gossipPeers'] as const) {
     await rm(statePath(stateDir, file), { recursive: true, force: true });
   }
 }

@@ -66,3 +66,10 @@ export function identityOf(input: CertificateInput): PkiResult<NodeIdentity> {
   }
   return parseSpiffeId(spiffe[0]!);
 }
+
+/** The IP addresses a certificate names, in canonical spelling (see canonicalIp). */
+export function ipAddressesOf(input: CertificateInput): PkiResult<readonly string[]> {
+  const cert = readCertificate(input);
+  if (!cert.ok) return cert;
+  return pkiOk(subjectNamesOf(cert.value.extensions).ipAddresses);
+}

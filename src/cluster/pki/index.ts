@@ -32,11 +32,13 @@ export {
 export type { Endpoint } from './https-exchange.js';
 export {
   identityOf,
+  ipAddressesOf,
   parseSpiffeId,
   spiffeIdOf,
   type CertificateInput,
   type NodeIdentity,
 } from './identity.js';
+export { canonicalIp } from './ip-address.js';
 export { issueNodeCertificate, type IssuedCertificate, type IssueOptions } from './issue.js';
 export {
   joinCluster,

@@ -50,6 +50,26 @@ export interface EtcdTlsOptions {
   /** PEM client certificate and key, for etcd's --client-cert-auth. */
   readonly cert?: string | Uint8Array;
   readonly key?: string | Uint8Array;
+  /**
+   * The name etcd's certificate is checked against instead of the endpoint's host: a
+   * control node reaches its own member by node id while its certificate still names the
+   * address it had before (docs/cluster.md, "A new address").
+   */
+  readonly serverName?: string;
+}
+
+/** etcd3's TLS options for `tls`. */
+export function etcdTlsClientOptions(tls: EtcdTlsOptions): Pick<IOptions, 'credentials' | 'grpcOptions'> {
+  return {
+    credentials: {
+      rootCertificate: Buffer.from(tls.ca),
+      ...(tls.cert === undefined ? {} : { certChain: Buffer.from(tls.cert) }),
+      ...(tls.key === undefined ? {} : { privateKey: Buffer.from(tls.key) }),
+    },
+    ...(tls.serverName === undefined
+      ? {}
+      : { grpcOptions: { 'grpc.ssl_target_name_override': tls.serverName } }),
+  };
 }
 
 export interface EtcdStoreOptions {
@@ -216,14 +236,6 @@ function clientOptions(options: EtcdStoreOptions, timeoutMs: number): IOptions {
     dialTimeout: timeoutMs,
     // Streams (watches, keep-alives) live on; every other call gets a deadline.
     defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeoutMs }),
-    ...(tls === undefined
-      ? {}
-      : {
-          credentials: {
-            rootCertificate: Buffer.from(tls.ca),
-            ...(tls.cert === undefined ? {} : { certChain: Buffer.from(tls.cert) }),
-            ...(tls.key === undefined ? {} : { privateKey: Buffer.from(tls.key) }),
-          },
-        }),
+    ...(tls === undefined ? {} : etcdTlsClientOptions(tls)),
   };
 }

@@ -1,6 +1,6 @@
 // The replicated store: one interface, an etcd implementation for clusters and an
 // embedded write-ahead-logged one for standalone. See docs/store.md.
-export { EtcdStore, type EtcdStoreOptions, type EtcdTlsOptions } from './etcd-store.js';
+export { EtcdStore, etcdTlsClientOptions, type EtcdStoreOptions, type EtcdTlsOptions } from './etcd-store.js';
 export { isStoreError, STORE_ERROR_CODES, StoreError, type StoreErrorCode } from './errors.js';
 export { compareKeys, KEY_ROOT, kindPrefix, resourceKey } from './keys.js';
 export { LocalStore, type LocalStoreOptions, type LocalStoreStats } from './local-store.js';

@@ -39,6 +39,8 @@ interface Ports {
 export class TestCluster {
   readonly root: string;
   readonly #ports = new Map<string, Ports>();
+  /** Nodes on another loopback address than 127.0.0.1 (all of 127.0.0.0/8 is loopback on Linux). */
+  readonly #hosts = new Map<string, string>();
   readonly #children = new Set<ChildProcess>();
 
   private constructor(root: string) {
@@ -70,8 +72,21 @@ export class TestCluster {
     return ports;
   }
 
+  /** The loopback address node `name` advertises and listens on (default 127.0.0.1). */
+  host(name: string): string {
+    return this.#hosts.get(name) ?? '127.0.0.1';
+  }
+
+  /**
+   * Moves node `name` to another loopback address for its next start, ports unchanged: a
+   * container that came back with a new IP.
+   */
+  setHost(name: string, host: string): void {
+    this.#hosts.set(name, host);
+  }
+
   async joinAddress(name: string): Promise<string> {
-    return `127.0.0.1:${(await this.ports(name)).join}`;
+    return `${this.host(name)}:${(await this.ports(name)).join}`;
   }
 
   /** The flags every node command takes, for node `name`. */
@@ -80,8 +95,8 @@ export class TestCluster {
     return [
       `--statedir=${this.stateDir(name)}`,
       `--nodeid=${name}`,
-      '--advertise=127.0.0.1',
-      '--listen=127.0.0.1',
+      `--advertise=${this.host(name)}`,
+      `--listen=${this.host(name)}`,
       `--joinport=${p.join}`,
       `--gossipport=${p.gossip}`,
       `--etcdclientport=${p.etcdClient}`,
@@ -163,7 +178,7 @@ export class TestCluster {
     const pki = join(this.stateDir(name), 'pki');
     const read = (file: string): Promise<Buffer> => readFile(join(pki, file));
     return new Etcd3({
-      hosts: [`https://127.0.0.1:${(await this.ports(name)).etcdClient}`],
+      hosts: [`https://${this.host(name)}:${(await this.ports(name)).etcdClient}`],
       credentials: {
         rootCertificate: await read('ca.pem'),
         certChain: await read('cert.pem'),

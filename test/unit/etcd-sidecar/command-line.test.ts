@@ -91,7 +91,7 @@ describe('etcd command line', () => {
       want: { 'auto-compaction-mode': 'revision', 'auto-compaction-retention': '10000' },
     },
     {
-      desc: 'TLS: one certificate for clients and peers, both requiring client certificates, peers by CN',
+      desc: 'TLS: one certificate for clients and peers, both requiring client certificates, peers by CN, not by source address',
       want: {
         'cert-file': '/s/cert.pem',
         'key-file': '/s/key.pem',
@@ -102,6 +102,7 @@ describe('etcd command line', () => {
         'peer-trusted-ca-file': '/s/ca.pem',
         'peer-client-cert-auth': true,
         'peer-cert-allowed-cn': 'switchyard-control',
+        'experimental-peer-skip-client-san-verification': true,
       },
     },
     {
@@ -113,7 +114,12 @@ describe('etcd command line', () => {
         listenClientUrls: ['http://127.0.0.1:2379'],
         advertiseClientUrls: ['http://127.0.0.1:2379'],
       },
-      want: { 'cert-file': undefined, 'client-cert-auth': undefined, 'peer-client-cert-auth': undefined },
+      want: {
+        'cert-file': undefined,
+        'client-cert-auth': undefined,
+        'peer-client-cert-auth': undefined,
+        'experimental-peer-skip-client-san-verification': undefined,
+      },
     },
     {
       desc: 'a normal start never forces a new cluster',
