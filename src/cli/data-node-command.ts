@@ -72,6 +72,7 @@ export function dataNodeCommand(): Command {
         deadline,
         stateDir,
         stored,
+        peers: peerList(flags),
         network: {
           listen: flags.listen,
           advertise: await advertiseAddress(flags.advertise, flags.listen),
@@ -101,7 +102,7 @@ async function credentialsFor(
   const token =
     flags.token ??
     (flags.tokenfile === undefined ? undefined : await readTokenFile(flags.tokenfile, deadline, log));
-  const peers = (flags.peeraddresses ?? '').split(',').filter((p) => p.trim() !== '');
+  const peers = peerList(flags);
   if (token === undefined || peers.length === 0) {
     throw new NodeError(
       'NODE_NO_CLUSTER',
@@ -116,6 +117,9 @@ async function credentialsFor(
   log.info({ clusterId: joined.state.clusterId, nodeId }, 'joined the cluster');
   return joined;
 }
+
+const peerList = (flags: DataNodeFlags): string[] =>
+  (flags.peeraddresses ?? '').split(',').filter((p) => p.trim() !== '');
 
 function badFlag(flag: string, message: string): never {
   process.stderr.write(`switchyard: ${flag}: ${message}\n`);

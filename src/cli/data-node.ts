@@ -5,6 +5,7 @@ import type { StaticConfig } from '../config/static/index.js';
 import { AccessLog, DataPlane, type ApplyInput, type ApplyOutcome } from '../dataplane/index.js';
 import { DataNodeClient } from '../distribution/index.js';
 import type { Logger } from '../log/index.js';
+import { rediscoverControlNodes, REDISCOVER_MS } from './control-rediscovery.js';
 import { FollowingClient } from './following-client.js';
 import { writeDataNodeFile, type StoredDataNode } from './data-node-state.js';
 import { VERSION } from './version.js';
@@ -29,6 +30,8 @@ export interface DataNodeOptions {
   readonly deadline: number;
   readonly stateDir: string;
   readonly stored: StoredDataNode;
+  /** --peeraddresses as given, looked up again while gossip sees no control node. */
+  readonly peers: readonly string[];
   readonly network: DataNodeNetwork;
   readonly log: Logger;
 }
@@ -53,7 +56,17 @@ export async function startDataNode(o: DataNodeOptions): Promise<DataNode> {
     }),
     self: { id: state.nodeId, role: 'data', addresses: {}, version: VERSION, configVersion: 0 },
   });
+  // While gossip sees no control node alive, its seeds and --peeraddresses are tried again.
+  let looking = false;
+  const rediscovery = setInterval(() => {
+    if (looking) return;
+    looking = true;
+    void rediscoverControlNodes({ gossip, peers: o.peers, seeds: () => state.gossipSeeds, log }).finally(
+      () => (looking = false),
+    );
+  }, REDISCOVER_MS).unref();
   const abandon = async (err: unknown): Promise<never> => {
+    clearInterval(rediscovery);
     await gossip.close();
     await dataPlane.close(0);
     await accessLog?.close();
@@ -146,6 +159,7 @@ export async function startDataNode(o: DataNodeOptions): Promise<DataNode> {
 
   return {
     async stop() {
+      clearInterval(rediscovery);
       process.off('SIGUSR1', reopenAccessLog);
       await client.stop();
       await gossip.leave().catch(() => undefined);
