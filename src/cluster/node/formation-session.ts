@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { TLSSocket } from 'node:tls';
 import { z } from 'zod';
 import type { Logger } from '../../log/index.js';
-import { caFingerprint, createClusterCa, verifyPinnedServer } from '../pki/index.js';
+import { answerPing, caFingerprint, createClusterCa, verifyPinnedServer } from '../pki/index.js';
 import { NodeError } from './errors.js';
 import {
   FORMATION_STATES,
@@ -219,6 +219,7 @@ export class FormationSession {
   }
 
   #answer(req: IncomingMessage, res: ServerResponse): void {
+    if (answerPing(req, res)) return;
     if (req.method !== 'POST' || req.url !== FORMATION_PATH) {
       res.writeHead(404).end();
       return;

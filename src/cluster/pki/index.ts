@@ -90,3 +90,4 @@ export {
   type VerifiedToken,
 } from './token-registry.js';
 export { DEFAULT_ADMIN_DAYS, DEFAULT_CA_DAYS, DEFAULT_NODE_DAYS, renewalDue } from './validity.js';
+export { answerPing } from './ping.js';

@@ -24,6 +24,7 @@ import {
 import type { Grant } from './name-policy.js';
 import type { JoinRole } from './names.js';
 import { authorizePeer } from './peer-auth.js';
+import { answerPing } from './ping.js';
 import { renewalGrant } from './renewal.js';
 import type { VerifiedToken } from './token-registry.js';
 
@@ -128,6 +129,7 @@ export class JoinServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (answerPing(req, res)) return;
     const remote = canonicalIp(req.socket.remoteAddress ?? '') ?? '';
     const route = req.method === 'POST' ? req.url : undefined;
     if (route !== JOIN_PATH && route !== RENEW_PATH) {

@@ -4,6 +4,8 @@ import 'reflect-metadata';
 import { webcrypto, X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { request } from 'node:https';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:tls';
 import {
@@ -239,6 +241,20 @@ describe('join over HTTPS', TIMEOUT, () => {
     });
     assert.equal(status, 403);
     assert.equal((JSON.parse(body) as { error: { code: string } }).error.code, 'PKI_ROLE_DENIED');
+  });
+
+  // The control image's HEALTHCHECK, run as the image runs it.
+  const healthcheck = (url: string) =>
+    promisify(execFile)(process.execPath, [
+      join(import.meta.dirname, '../../../docker/healthcheck.mjs'),
+      url,
+    ]).then(
+      () => 0,
+      (err: { code?: number }) => err.code ?? -1,
+    );
+  test('/ping answers 200 OK: the image’s health check passes; another path fails it', async () => {
+    assert.equal(await healthcheck(`https://${HOST}:${port}/ping`), 0);
+    assert.equal(await healthcheck(`https://${HOST}:${port}/pong`), 1);
   });
 });
 
