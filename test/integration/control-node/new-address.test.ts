@@ -176,6 +176,20 @@ describe('a control node restarted on a new address', { timeout: 120_000 }, () =
   });
 
   test('both lost, recover on a new address: the survivor moves, alone, with its data', async () => {
+    // --force-new-cluster keeps what the survivor knew to be committed: wait until it has
+    // applied the write made through the other member (a member-local read) before the loss.
+    const local = await cluster.etcd('solo');
+    try {
+      await eventually(
+        async () =>
+          (await local.get('/switchyard/test/joined-after-the-move').serializable(true).string()) ===
+          'joined-after-the-move',
+        10_000,
+        'solo applying the write made through solo-2',
+      );
+    } finally {
+      local.close();
+    }
     await kill9('solo');
     await kill9('solo-2');
     cluster.setHost('solo', '127.0.0.8');

@@ -162,7 +162,7 @@ describe('distribution between real control and data node processes', { timeout:
     for (const name of CONTROL) await c.killControl(name);
     const downAt = Date.now();
     // A new data node started while no control node answers waits, retrying with backoff.
-    const late = await c.startData('edge-3', [peers, `--token=${c.tokens.data}`]);
+    const late = await c.startData('edge-3', [peers, `--token=${c.tokens.data}`, '--timeout=300']);
     await late.process.waitForLine(/no control node accepted the join yet: retrying/, 30_000);
 
     await sleep(Math.min(10_000, OUTAGE_MS / 3));
@@ -196,7 +196,11 @@ describe('distribution between real control and data node processes', { timeout:
     await c.writeDynamic('app.yml', routes(['one.test', 'four.test'], origin.url));
     await bothServe('four.test', 60_000);
     // The data node that started during the outage joined once the control plane came back.
-    assert.equal(late.process.child.exitCode, null, 'edge-3 kept waiting instead of giving up');
+    assert.equal(
+      late.process.child.exitCode,
+      null,
+      `edge-3 gave up instead of waiting:\n${late.process.lines.slice(-5).join('\n')}`,
+    );
     await eventually(() => servedBy(late.web, 'four.test'), 60_000, 'edge-3 joined and serving');
     const waits = late.process.lines
       .filter((l) => /retrying/.test(l))
