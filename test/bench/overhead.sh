@@ -16,8 +16,10 @@
 #
 # Environment: BENCH_DURATION, BENCH_WARMUP, BENCH_REPEAT, BENCH_QUIET_WAIT, BENCH_THREADS,
 # BENCH_CONNECTIONS, BENCH_PORT_BASE (18100 here; uses base .. base+9), BENCH_PIN,
-# BENCH_READY_TIMEOUT, BENCH_KEEP_TMP, as in run.sh. `npm run build` runs only when
-# dist/ is missing.
+# BENCH_READY_TIMEOUT, BENCH_KEEP_TMP, as in run.sh; BENCH_VARIANTS, the variants to
+# measure besides the baseline (space-separated; all by default); BENCH_SWITCHYARD_MAIN,
+# another build's dist/cli/main.js (overhead-ab.sh compares two). `npm run build` runs
+# only when dist/ is missing.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -44,6 +46,14 @@ BENCH_PATH=/bench/
 ORIGIN_BODY=$(printf '%-100s' 'switchyard-bench-origin' | tr ' ' '.')
 ORIGIN_PORT=$BENCH_PORT_BASE
 VARIANTS=("${OVERHEAD_VARIANTS[@]}")
+if [[ -n ${BENCH_VARIANTS:-} ]]; then
+  read -r -a wanted <<<"$BENCH_VARIANTS"
+  VARIANTS=(baseline)
+  for variant in "${wanted[@]}"; do
+    [[ " ${OVERHEAD_VARIANTS[*]} " == *" $variant "* ]] || die "unknown variant $variant (one of: ${OVERHEAD_VARIANTS[*]})"
+    [[ $variant == baseline ]] || VARIANTS+=("$variant")
+  done
+fi
 declare -A WEB_PORT=([baseline]=$((BENCH_PORT_BASE + 1)) [middlewares]=$((BENCH_PORT_BASE + 2))
   [access-log]=$((BENCH_PORT_BASE + 3)) [metrics]=$((BENCH_PORT_BASE + 4)))
 METRICS_PORT=$((BENCH_PORT_BASE + 9))

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { AccessRecord } from '../../../src/dataplane/observability/access-log/exchange.js';
 import { FieldModes } from '../../../src/dataplane/observability/access-log/field-modes.js';
 import { commonLine, genericClfLine } from '../../../src/dataplane/observability/access-log/formats.js';
-import { Rfc3339Writer } from '../../../src/dataplane/observability/access-log/go-time.js';
+import { NANO_MAX_BYTES, Rfc3339Writer } from '../../../src/dataplane/observability/access-log/go-time.js';
 import { jsonLines } from '../../../src/dataplane/observability/access-log/json-line.js';
 import {
   KeptFields,
@@ -227,7 +227,7 @@ describe('line formats', () => {
     entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const body = entries
       .map(([name, value]) => {
-        const text = value instanceof LogTime ? new Rfc3339Writer(value.utc).nano(value.epochMs) : value;
+        const text = value instanceof LogTime ? nanoText(value.epochMs, value.utc) : value;
         return `${JSON.stringify(name)}:${JSON.stringify(text)}`;
       })
       .join(',')
@@ -330,6 +330,7 @@ describe('line formats', () => {
       ...(sameAsReference[1].record as Partial<AccessRecord>),
       requestPath: nasty,
       clientUsername: nasty,
+      clientHost: nasty,
       routerName: nasty,
       requestHeaders: [[`X-${'a'.repeat(20)}`, nasty]],
       downstreamHeaders: [['X-Odd', nasty]],
@@ -347,11 +348,119 @@ describe('line formats', () => {
 
   test('json: one writer over many seconds and zones of time keeps each line right', () => {
     const kept = new KeptFields(keepAll);
-    const line = compileJsonLine(kept);
     // Out of order, back and forth across seconds, as requests end.
-    for (const start of [NOV_10 + 10, NOV_10 + 1_010, NOV_10 + 990, NOV_10 + 86_400_000, NOV_10 + 5]) {
-      const r = record({ start, end: start + 3 });
-      assert.equal(line(r), reference(r, kept));
-    }
+    const records = [NOV_10 + 10, NOV_10 + 1_010, NOV_10 + 990, NOV_10 + 86_400_000, NOV_10 + 5].map(
+      (start) => record({ start, end: start + 3 }),
+    );
+    const lines = writeAll(kept, records);
+    records.forEach((r, i) => assert.equal(lines[i], reference(r, kept)));
+  });
+
+  // Requests one after another as a busy entrypoint ends them: mostly what the one before
+  // had, then one value or another changes (a writer keeps what repeats).
+  const served: Partial<AccessRecord> = sameAsReference[1].record as Partial<AccessRecord>;
+  const bare: Partial<AccessRecord> = { requestHeaders: [], originHeaders: [], downstreamHeaders: [] };
+  const sequence: Partial<AccessRecord>[] = [
+    {},
+    {},
+    { ...served, ...bare, tlsVersion: '', tlsCipher: '' },
+    { ...served, ...bare, tlsVersion: '', tlsCipher: '' },
+    { ...served, ...bare, tlsVersion: '', tlsCipher: '', requestPath: '/other?q=<1>' },
+    { ...served, ...bare, routerName: 'b@file', requestHeaders: [['Accept', '*/*']] },
+    { ...served, serviceUrl: '', serviceName: '', serviceAddr: '', originStatus: 0 },
+    { ...served, requestScheme: 'https' },
+    { ...served, requestScheme: 'https' },
+    { ...served, requestAddr: '', requestHost: '', requestPort: '-' },
+    { ...served, clientUsername: 'o"brien', downstreamStatus: 500, originStatus: 500 },
+    {
+      ...served,
+      retryAttempts: 2,
+      requestContentSize: 12,
+      requestMethod: 'POST',
+      requestProtocol: 'HTTP/2.0',
+    },
+    { ...served, entryPoint: 'websecure', clientHost: '10.9.8.7, 10.0.0.1', clientPort: '' },
+    { ...served, clientAddr: '[::1]:5000', clientHost: '::1', durationNs: 3_000_000_000 },
+    { ...served, start: NOV_10 + 1_000.5, end: NOV_10 + 1_003 },
+    { ...served, start: NOV_10 + 999.999_6, end: NOV_10 + 2_000 },
+    {},
+  ];
+  const sequenceModes: [string, FieldModes][] = [
+    ['every field', keepAll],
+    ['every field and header', everyHeader],
+    ...['ClientAddr', 'ClientHost', 'ClientPort', 'Duration', 'RequestPath', 'StartLocal', 'StartUTC'].map(
+      (name): [string, FieldModes] => [
+        `all but ${name}`,
+        new FieldModes({
+          defaultMode: 'keep',
+          names: { [name]: 'drop' },
+          headers: { defaultMode: 'keep', names: {} },
+        }),
+      ],
+    ),
+    [
+      'only a few',
+      new FieldModes({
+        defaultMode: 'drop',
+        names: { ClientPort: 'keep', RequestPath: 'keep', StartUTC: 'keep', ServiceURL: 'keep' },
+        headers: { defaultMode: 'drop', names: { Accept: 'keep' } },
+      }),
+    ],
+  ];
+  for (const [desc, modes] of sequenceModes) {
+    test(`json: lines one after another, ${desc}: each the same bytes as the plain reading`, () => {
+      const kept = new KeptFields(modes);
+      const records = sequence.map((changes) => record(changes));
+      const lines = writeAll(kept, records);
+      records.forEach((r, i) => assert.equal(lines[i], reference(r, kept), `line ${i}`));
+    });
+  }
+
+  describe('where local time is UTC', () => {
+    let zone: string | undefined;
+    before(() => {
+      zone = process.env.TZ;
+      process.env.TZ = 'UTC';
+    });
+    after(() => {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    });
+    test('json: StartLocal and StartUTC are the same text, line after line', () => {
+      const kept = new KeptFields(keepAll);
+      const records = [NOV_10 + 1.5, NOV_10 + 2.25, NOV_10 + 1_000, NOV_10 + 1_999.999_9].map((start) =>
+        record({ start, end: start + 1 }),
+      );
+      const lines = writeAll(kept, records);
+      records.forEach((r, i) => {
+        assert.equal(lines[i], reference(r, kept));
+        const { StartLocal, StartUTC } = JSON.parse(lines[i]!) as Record<string, string>;
+        assert.equal(StartLocal, StartUTC);
+      });
+      assert.match(
+        lines[0]!,
+        /"StartLocal":"2009-11-10T23:00:00\.0015Z","StartUTC":"2009-11-10T23:00:00\.0015Z"/,
+      );
+    });
   });
 });
+
+/** A time as Go's json writes it, by a writer of its own. */
+function nanoText(epochMs: number, utc: boolean): string {
+  const buf = Buffer.alloc(NANO_MAX_BYTES);
+  return buf.toString('latin1', 0, new Rfc3339Writer(utc).putNano(buf, 0, epochMs));
+}
+
+/** Lines written one after another by one encoder into one buffer, as the writer does. */
+function writeAll(kept: KeptFields, records: readonly AccessRecord[]): string[] {
+  const encoder = jsonLines(kept);
+  const buf = Buffer.alloc(1 << 20);
+  let end = 0;
+  return records.map((r) => {
+    const start = end;
+    const most = encoder.maxBytes(r);
+    end = encoder.encode(r, buf, start);
+    assert.ok(end - start <= most, `${end - start} > ${most}`);
+    return buf.toString('utf8', start, end);
+  });
+}

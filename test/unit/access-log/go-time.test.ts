@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { clfTime, Rfc3339Writer } from '../../../src/dataplane/observability/access-log/go-time.js';
+import {
+  clfTime,
+  NANO_MAX_BYTES,
+  Rfc3339Writer,
+} from '../../../src/dataplane/observability/access-log/go-time.js';
 
 // A fresh writer each time, so that no second is already known.
-const rfc3339Nano = (epochMs: number, utc: boolean) => new Rfc3339Writer(utc).nano(epochMs);
+const rfc3339Nano = (epochMs: number, utc: boolean) => {
+  const buf = Buffer.alloc(NANO_MAX_BYTES);
+  return buf.toString('latin1', 0, new Rfc3339Writer(utc).putNano(buf, 0, epochMs));
+};
 const rfc3339Local = (epochMs: number) => new Rfc3339Writer(false).seconds(epochMs);
 
 // 2009-11-10T23:00:00Z, the date of Traefik's formatter tests.

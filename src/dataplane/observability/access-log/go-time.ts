@@ -76,36 +76,51 @@ export function clfTime(epochMs: number, utc: boolean): string {
   return `${pad(p.day)}/${MONTHS[p.month]}/${p.year}:${clock(p)} ${zone(p.offset, false)}`;
 }
 
+/** The most bytes `Rfc3339Writer.putNano` writes. */
+export const NANO_MAX_BYTES = 48;
+
+const DOT = 0x2e;
+const ZERO = 0x30;
+
 /**
- * RFC 3339 as Go's json writes a time.Time (`nano`: nanoseconds, trailing zeros dropped)
- * and as logrus stamps its `time` field (`seconds`), in UTC or in local time. Lines are
+ * RFC 3339 as Go's json writes a time.Time (`putNano`: nanoseconds, trailing zeros
+ * dropped) and as logrus stamps its `time` field (`seconds`), in UTC or in local time. Lines are
  * written as requests end, mostly within the second of the line before, so the date, clock
- * and zone of the last second are kept and only the fraction is new. An offset changes
- * only on a whole second, so the kept text is right for the whole of it.
+ * and zone of the last second are kept (as text and as bytes) and only the fraction is new.
+ * An offset changes only on a whole second, so the kept text is right for the whole of it.
  */
 export class Rfc3339Writer {
   #second = Number.NaN;
-  #head = '';
-  #zone = '';
+  /** `seconds`' text for the kept second, the same string every time within it. */
+  #seconds = '';
+  #headBytes: Buffer = Buffer.alloc(0);
+  #zoneBytes: Buffer = Buffer.alloc(0);
+  /** The kept second is written with a zero offset, as UTC writes it. */
+  #zoneIsZ = false;
 
   constructor(readonly utc: boolean) {}
 
-  nano(epochMs: number): string {
-    // split(), without the object it returns.
-    let whole = Math.floor(epochMs);
-    let micros = Math.round((epochMs - whole) * 1e3);
-    if (micros === 1e3) {
-      whole += 1;
-      micros = 0;
-    }
+  /** Whether the last time written was written as UTC writes it (offset zero, `Z`). */
+  get wroteUtc(): boolean {
+    return this.#zoneIsZ;
+  }
+
+  /** Writes the time to the nanosecond into `buf` from `offset`; returns the offset after it. */
+  putNano(buf: Buffer, offset: number, epochMs: number): number {
+    const whole = wholeMs(epochMs);
     const second = this.#enter(whole);
-    const nanos = (whole - second * 1000) * 1e6 + micros * 1e3;
-    return nanos === 0 ? this.#head + this.#zone : `${this.#head}.${fraction(nanos)}${this.#zone}`;
+    const inSecond = microsInSecond(epochMs, whole, second);
+    let end = offset;
+    buf.set(this.#headBytes, end);
+    end += this.#headBytes.length;
+    if (inSecond !== 0) end = putFraction(buf, end, inSecond);
+    buf.set(this.#zoneBytes, end);
+    return end + this.#zoneBytes.length;
   }
 
   seconds(epochMs: number): string {
-    this.#enter(split(epochMs).whole);
-    return this.#head + this.#zone;
+    this.#enter(wholeMs(epochMs));
+    return this.#seconds;
   }
 
   #enter(wholeMs: number): number {
@@ -113,18 +128,49 @@ export class Rfc3339Writer {
     if (second !== this.#second) {
       const p = partsOf(second * 1000, this.utc);
       this.#second = second;
-      this.#head = `${date(p)}T${clock(p)}`;
-      this.#zone = rfcZone(p);
+      const head = `${date(p)}T${clock(p)}`;
+      const zone = rfcZone(p);
+      this.#seconds = head + zone;
+      this.#headBytes = Buffer.from(head, 'latin1');
+      this.#zoneBytes = Buffer.from(zone, 'latin1');
+      this.#zoneIsZ = p.offset === 0;
     }
     return second;
   }
 }
 
-// Nanoseconds within a second as nine digits, trailing zeros dropped.
-function fraction(nanos: number): string {
-  let digits = pad(nanos, 9);
-  let end = digits.length;
-  while (digits.charCodeAt(end - 1) === 0x30) end--;
-  if (end < digits.length) digits = digits.slice(0, end);
-  return digits;
+/** The millisecond a time falls in once rounded to the microsecond (split's `whole`). */
+function wholeMs(epochMs: number): number {
+  const whole = Math.floor(epochMs);
+  return Math.round((epochMs - whole) * 1e3) === 1e3 ? whole + 1 : whole;
+}
+
+/** Microseconds of a time within its second, rounded as split() rounds them. */
+function microsInSecond(epochMs: number, whole: number, second: number): number {
+  const micros = whole > epochMs ? 0 : Math.round((epochMs - whole) * 1e3);
+  return (whole - second * 1000) * 1e3 + micros;
+}
+
+/**
+ * Microseconds within a second (1 to 999,999) as Go writes the nanoseconds, `.` and nine
+ * digits, trailing zeros dropped (the last three always are), into `buf` from `offset`;
+ * returns the offset after it.
+ */
+function putFraction(buf: Buffer, offset: number, micros: number): number {
+  buf[offset] = DOT;
+  let end = offset + 7;
+  let trailing = true;
+  let rest = micros;
+  for (let at = offset + 6; at > offset; at--) {
+    const next = (rest / 10) | 0;
+    const digit = rest - next * 10;
+    rest = next;
+    if (trailing && digit === 0) {
+      end = at;
+    } else {
+      trailing = false;
+      buf[at] = ZERO + digit;
+    }
+  }
+  return end;
 }
