@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import type { CertificateFiles } from '../../config/dynamic/index.js';
 import { ConfigError, fail, ok, type Result } from '../../config/errors.js';
 import { readPem } from './pem-source.js';
-import { certificateFields, pemBlock, privateKeyFacts, sameKey } from './x509-fields.js';
+import { certificateFields, opensslFields, pemBlock, privateKeyFacts, sameKey } from './x509-fields.js';
 
 export interface KeyPair {
   /** PEM, the leaf first and any intermediates after it. */
@@ -63,14 +63,13 @@ function namesFromOpenSsl(pair: KeyPair, path: string): Result<string[]> {
     if (!x509.checkPrivateKey(createPrivateKey(pair.key))) {
       return fail(new ConfigError('TLS_INVALID', path, 'the key does not belong to the certificate'));
     }
-    const commonName = /(?:^|\n)CN=([^\n]*)/.exec(x509.subject)?.[1];
-    const altNames: string[] = [];
-    for (const entry of (x509.subjectAltName ?? '').split(', ')) {
-      const colon = entry.indexOf(':');
-      const type = entry.slice(0, colon);
-      if (type === 'DNS' || type === 'IP Address') altNames.push(entry.slice(colon + 1));
-    }
-    return ok(servedNames(commonName, altNames));
+    const fields = opensslFields(x509);
+    return ok(
+      servedNames(
+        fields.commonName,
+        fields.altNames.map((alt) => alt.name),
+      ),
+    );
   } catch (err) {
     return fail(
       new ConfigError('TLS_INVALID', path, `invalid certificate or key: ${(err as Error).message}`),

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { TAG, unsignedBytes } from './der.js';
 import { children, oidText, only, type Tlv } from './der-reader.js';
 
@@ -42,6 +43,37 @@ export function pemBlock(text: string, label: RegExp): { label: string; der: Buf
     if (label.test(m[1]!)) return { label: m[1]!, der: Buffer.from(m[2]!, 'base64') };
   }
   return undefined;
+}
+
+/**
+ * The fields of the first certificate of a PEM text: read in JavaScript, or by OpenSSL
+ * (without the public key) when the strict reader declines. Throws what OpenSSL throws
+ * for a certificate it cannot parse either.
+ */
+export function readCertificate(pem: string): Omit<CertificateFields, 'publicKey'> {
+  const block = pemBlock(pem, /^CERTIFICATE$/);
+  return (
+    (block === undefined ? undefined : certificateFields(block.der)) ??
+    opensslFields(new X509Certificate(pem))
+  );
+}
+
+/** The same fields as node:crypto prints them (the first CN; DNS and IP Address entries). */
+export function opensslFields(x509: X509Certificate): Omit<CertificateFields, 'publicKey'> {
+  const altNames: AltName[] = [];
+  for (const entry of (x509.subjectAltName ?? '').split(', ')) {
+    const colon = entry.indexOf(':');
+    const type = entry.slice(0, colon);
+    if (type === 'DNS') altNames.push({ type: 'DNS', name: entry.slice(colon + 1) });
+    else if (type === 'IP Address') altNames.push({ type: 'IP', name: entry.slice(colon + 1) });
+  }
+  const serial = x509.serialNumber.length % 2 === 0 ? x509.serialNumber : `0${x509.serialNumber}`;
+  return {
+    serial: unsignedBytes(Buffer.from(serial, 'hex')),
+    notAfter: Math.floor(Date.parse(x509.validTo) / 1000),
+    commonName: /(?:^|\n)CN=([^\n]*)/.exec(x509.subject)?.[1],
+    altNames,
+  };
 }
 
 /** The fields of a certificate's DER that serving it by SNI needs; undefined if it does not read. */

@@ -1,5 +1,4 @@
-import { X509Certificate } from 'node:crypto';
-import { certificateFields, pemBlock, type KeyPair } from '../../tls/index.js';
+import { readCertificate, type KeyPair } from '../../tls/index.js';
 import type { Sample } from './exposition.js';
 import { sortedLabels } from './request-series.js';
 
@@ -12,43 +11,22 @@ export interface CertificateExpiry {
 /**
  * Reads what traefik_tls_certs_not_after reports about a certificate, as Traefik does: the
  * subject's common name, the serial number in decimal, and the DNS names sorted and joined
- * by commas. Read from the DER in JavaScript (ten thousand certificates cost OpenSSL
- * seconds), by OpenSSL when that declines. Undefined for a certificate that does not parse
- * (its load already failed).
+ * by commas. Undefined for a certificate that does not parse (its load already failed).
  */
 export function certificateExpiry(pem: string): CertificateExpiry | undefined {
-  const block = pemBlock(pem, /^CERTIFICATE$/);
-  const fields = block === undefined ? undefined : certificateFields(block.der);
-  if (fields === undefined) return expiryFromOpenSsl(pem);
-  const sans = fields.altNames.filter((alt) => alt.type === 'DNS').map((alt) => alt.name);
-  return expiry(
-    fields.commonName ?? '',
-    BigInt(`0x${fields.serial.toString('hex') || '0'}`).toString(),
-    sans,
-    fields.notAfter,
-  );
-}
-
-function expiryFromOpenSsl(pem: string): CertificateExpiry | undefined {
+  let fields;
   try {
-    const x509 = new X509Certificate(pem);
-    const sans = (x509.subjectAltName ?? '')
-      .split(', ')
-      .filter((entry) => entry.startsWith('DNS:'))
-      .map((entry) => entry.slice(4));
-    return expiry(
-      /(?:^|\n)CN=([^\n]*)/.exec(x509.subject)?.[1] ?? '',
-      BigInt(`0x${x509.serialNumber}`).toString(),
-      sans,
-      Math.floor(Date.parse(x509.validTo) / 1000),
-    );
+    fields = readCertificate(pem);
   } catch {
     return undefined;
   }
-}
-
-function expiry(cn: string, serial: string, dnsNames: string[], notAfter: number): CertificateExpiry {
-  return { labels: sortedLabels({ cn, serial, sans: [...dnsNames].sort().join(',') }), notAfter };
+  const sans = fields.altNames
+    .filter((alt) => alt.type === 'DNS')
+    .map((alt) => alt.name)
+    .sort()
+    .join(',');
+  const serial = BigInt(`0x${fields.serial.toString('hex') || '0'}`).toString();
+  return { labels: sortedLabels({ cn: fields.commonName ?? '', serial, sans }), notAfter: fields.notAfter };
 }
 
 /**
