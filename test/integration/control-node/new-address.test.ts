@@ -176,8 +176,10 @@ describe('a control node restarted on a new address', { timeout: 120_000 }, () =
   });
 
   test('both lost, recover on a new address: the survivor moves, alone, with its data', async () => {
-    // --force-new-cluster keeps what the survivor knew to be committed: wait until it has
-    // applied the write made through the other member (a member-local read) before the loss.
+    // --force-new-cluster keeps what the survivor's WAL says is committed: wait until it
+    // applied the write made through the other member (a member-local read), then write
+    // through it once more. etcd syncs its WAL only with new entries, so a commit index
+    // learned alone may still sit in the process's buffer when kill -9 comes.
     const local = await cluster.etcd('solo');
     try {
       await eventually(
@@ -190,6 +192,7 @@ describe('a control node restarted on a new address', { timeout: 120_000 }, () =
     } finally {
       local.close();
     }
+    await tryPut('solo', 'synced-before-the-loss');
     await kill9('solo');
     await kill9('solo-2');
     cluster.setHost('solo', '127.0.0.8');

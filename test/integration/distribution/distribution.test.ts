@@ -144,14 +144,18 @@ describe('distribution between real control and data node processes', { timeout:
   test('the whole control plane down under steady load: no request fails; a data node restarted meanwhile serves from its cache; one started meanwhile joins once it is back', async (t) => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
     const load = { sent: 0, failed: [] as string[], paused: new Set<string>(), stop: false };
+    // Each edge's request in flight, so that pausing an edge can wait for it to end.
+    const inflight = new Map<string, Promise<unknown>>();
     const loop = async (edge: string): Promise<void> => {
       while (!load.stop) {
         if (!load.paused.has(edge)) {
           load.sent++;
-          const reply = await get(webOf(edge), 'one.test', '/', agent).catch((err: Error) => ({
+          const request = get(webOf(edge), 'one.test', '/', agent).catch((err: Error) => ({
             status: 0,
             body: err.message,
           }));
+          inflight.set(edge, request);
+          const reply = await request;
           if (reply.status !== 200) load.failed.push(`${edge}: ${reply.status} ${reply.body}`);
         }
         await sleep(20);
@@ -167,6 +171,7 @@ describe('distribution between real control and data node processes', { timeout:
 
     await sleep(Math.min(10_000, OUTAGE_MS / 3));
     load.paused.add('edge-2');
+    await inflight.get('edge-2');
     await c.killData('edge-2');
     const restarted = Date.now();
     await c.startData('edge-2');
