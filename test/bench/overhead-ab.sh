@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
-# Two builds of Switchyard through overhead.sh, alternately (A, B, A, B...), so that a
-# change's effect on the cost of a variant is read against the same machine's drift: on
-# a shared machine a few percent between two runs is noise, and only the median of
-# several alternated runs tells. Prints each build's costs (1 - variant / baseline of the
-# same run, req per CPU-s) run by run and their median, and each run's baseline.
+# Two builds of Switchyard through overhead.sh in the same rounds: every variant of both
+# builds runs once per round, so that a change's effect on the cost of a variant is read
+# against the same minutes of the machine (on this shared machine a few percent between
+# two runs minutes apart is noise). Prints overhead.sh's table, a row per build and variant.
 #
 #   BENCH_A=ad5d8c0 BENCH_B=worktree bash test/bench/overhead-ab.sh
 #
@@ -12,8 +11,7 @@
 # in its own temp dir with the repository's node_modules, so other work in progress in
 # the tree does not enter it (dist/ is left alone).
 #
-# Environment: BENCH_ROUNDS (3), BENCH_VARIANTS (as overhead.sh: the variants besides the
-# baseline, e.g. "access-log"), and overhead.sh's own (BENCH_DURATION, BENCH_PORT_BASE...).
+# Environment: overhead.sh's (BENCH_ROUNDS, BENCH_VARIANTS, BENCH_DURATION...).
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -22,7 +20,6 @@ cd "$REPO_DIR"
 # shellcheck source=/dev/null
 source "$BENCH_DIR/lib/common.sh"
 
-BENCH_ROUNDS=${BENCH_ROUNDS:-3}
 [[ -n ${BENCH_A:-} && -n ${BENCH_B:-} ]] || die "set BENCH_A and BENCH_B (git revision, worktree, or a main.js)"
 AB_TMP=$(mktemp -d /tmp/switchyard-overhead-ab.XXXXXX)
 trap 'rm -rf "$AB_TMP"' EXIT
@@ -52,38 +49,5 @@ MAIN_A=$BUILT
 build b "$BENCH_B"
 MAIN_B=$BUILT
 
-trim() {
-  local text=$1
-  text=${text#"${text%%[![:space:]]*}"}
-  printf '%s' "${text%"${text##*[![:space:]]}"}"
-}
-
-declare -A COSTS=() BASELINES=() LABELS=()
-for ((round = 1; round <= BENCH_ROUNDS; round++)); do
-  for side in a b; do
-    main=$MAIN_A
-    [[ $side == b ]] && main=$MAIN_B
-    log "round $round of $BENCH_ROUNDS, build $side"
-    report=$(BENCH_SWITCHYARD_MAIN=$main bash "$BENCH_DIR/overhead.sh")
-    # Table rows: | label | req/s | p99 | errors | CPU | req per CPU-s | other | cost | cost |
-    while IFS='|' read -r _ label _ _ _ _ eff other cost _; do
-      label=$(trim "$label")
-      if [[ $label == baseline* ]]; then
-        BASELINES[$side]+="$(trim "$eff") (other load $(trim "$other")) · "
-        continue
-      fi
-      LABELS[$label]=1
-      COSTS[$side/$label]+="$(trim "$cost") "
-    done < <(grep -E '^\| [a-z]' <<<"$report" | grep -v '^| variant')
-  done
-done
-
-median() { tr ' ' '\n' <<<"$1" | grep -v -e '^$' -e 'n/a' | sort -g | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "n/a" }'; }
-
-printf '\nA = %s, B = %s, %s alternated runs each\n\n' "$BENCH_A" "$BENCH_B" "$BENCH_ROUNDS"
-printf 'baseline req per CPU-s, A: %s\nbaseline req per CPU-s, B: %s\n\n' "${BASELINES[a]% · }" "${BASELINES[b]% · }"
-printf '| variant | A: cost per run (%%) | A: median | B: cost per run (%%) | B: median |\n| --- | --- | ---: | --- | ---: |\n'
-for label in "${!LABELS[@]}"; do
-  printf '| %s | %s | %s | %s | %s |\n' "$label" "${COSTS[a/$label]% }" "$(median "${COSTS[a/$label]}")" \
-    "${COSTS[b/$label]% }" "$(median "${COSTS[b/$label]}")"
-done
+BENCH_BUILDS_NOTE="A = $BENCH_A, B = $BENCH_B" BENCH_SWITCHYARD_MAIN=$MAIN_A BENCH_SWITCHYARD_MAIN_B=$MAIN_B \
+  bash "$BENCH_DIR/overhead.sh"

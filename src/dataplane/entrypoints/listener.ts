@@ -13,6 +13,7 @@ import {
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { StaticConfig } from '../../config/static/index.js';
 import type { Logger } from '../../log/index.js';
+import { MeteredHttp2ServerResponse, MeteredServerResponse } from '../observability/index.js';
 import type { EntryPointRuntime } from '../runtime/index.js';
 import { Http2Sessions } from './http2-sessions.js';
 import { peekConnection, type Peeked } from './peek.js';
@@ -64,7 +65,7 @@ export class Listener {
   private constructor(net: NetServer, interceptor: TlsInterceptor | undefined) {
     this.#net = net;
     this.#interceptor = interceptor;
-    this.#http = createHttpServer();
+    this.#http = createHttpServer({ ServerResponse: MeteredServerResponse });
     this.#http.on('request', (req: IncomingMessage, res: ServerResponse) => {
       if (this.#draining) res.shouldKeepAlive = false;
       this.#entry!.handle(req, res, false);
@@ -72,7 +73,11 @@ export class Listener {
     this.#http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       this.#entry!.handleUpgrade(req, socket, head, false);
     });
-    this.#h2c = createHttp2Server({ settings: HTTP2_SETTINGS });
+    this.#h2c = createHttp2Server({
+      settings: HTTP2_SETTINGS,
+      Http1ServerResponse: MeteredServerResponse,
+      Http2ServerResponse: MeteredHttp2ServerResponse,
+    });
     this.#h2c.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) =>
       this.#entry!.handle(req, res, false),
     );

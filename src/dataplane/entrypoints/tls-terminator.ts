@@ -7,6 +7,7 @@ import {
 } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { SecureContext, TLSSocket } from 'node:tls';
+import { MeteredHttp2ServerResponse, MeteredServerResponse } from '../observability/index.js';
 import type { TlsProfile } from '../tls/index.js';
 import { Http2Sessions } from './http2-sessions.js';
 import {
@@ -60,6 +61,8 @@ export class TlsTerminator {
         requestCert: settings.requestCert,
         rejectUnauthorized: settings.rejectUnauthorized,
         settings: HTTP2_SETTINGS,
+        Http1ServerResponse: MeteredServerResponse,
+        Http2ServerResponse: MeteredHttp2ServerResponse,
         ...(own === undefined
           ? {
               SNICallback: (serverName: string, done: (err: Error | null, context?: SecureContext) => void) =>

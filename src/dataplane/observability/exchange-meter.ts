@@ -3,25 +3,18 @@ import type { Http2ServerRequest } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { ProxyRequest, ProxyResponse, RequestContext } from '../handler.js';
 import type { ExchangeWatcher, RequestTracker } from './index.js';
+import { kMeter } from './metered-response.js';
 
-// Node's own response methods, kept to be called on the response they were taken from.
-type Write = (this: unknown, chunk: unknown, encoding?: unknown, callback?: unknown) => unknown;
-
-const kMeter = Symbol('switchyard.exchangeMeter');
-
-interface Metered {
-  [kMeter]?: ExchangeMeter;
-  write: Write;
-  end: Write;
-}
 type MeteredSocket = Socket & { [kMeter]?: ExchangeMeter };
+type MeteredResponse = ProxyResponse & { [kMeter]?: ExchangeMeter };
 
 /**
  * One request as the client saw it, measured once for whoever follows it (metrics, access
  * log): the body bytes written to the client (what Go's response writer counts) through
- * the response's write and end, the status, and when it was over. Found by the shared
- * functions below through the response, so that metering a request allocates this object
- * and no closure.
+ * the response's write and end, the status, and when it was over. Found through the
+ * response by its class's methods (metered-response.ts), so that metering a request
+ * allocates this object and no closure; the entrypoints' servers build their responses
+ * from those classes.
  */
 export class ExchangeMeter {
   /** Response body bytes written so far. */
@@ -32,8 +25,6 @@ export class ExchangeMeter {
   ending = false;
   /** An upgrade request, which ends when its socket closes, not its response. */
   readonly upgrade: boolean;
-  readonly write: Write;
-  readonly end: Write;
   readonly #first: ExchangeWatcher;
   readonly #second: ExchangeWatcher | null;
 
@@ -45,27 +36,24 @@ export class ExchangeMeter {
     second: ExchangeWatcher | null,
   ) {
     this.upgrade = (req as IncomingMessage & { upgrade?: boolean }).upgrade === true;
-    const metered = res as unknown as Metered;
-    this.write = metered.write;
-    this.end = metered.end;
     this.#first = first;
     this.#second = second;
   }
 
   /** Starts metering: from here on the response's bytes are counted and its end seen. */
   start(): void {
-    const metered = this.res as unknown as Metered;
-    metered[kMeter] = this;
-    metered.write = meteredWrite;
-    metered.end = meteredEnd;
+    (this.res as MeteredResponse)[kMeter] = this;
     if (this.upgrade) {
       // A tunnelled connection outlives its response object: it is over when its socket is.
       const socket = this.req.socket as MeteredSocket;
       socket[kMeter] = this;
       socket.on('close', onSocketClose);
-    } else {
-      this.res.on('close', onResponseClose);
     }
+  }
+
+  /** The response's 'close' (told by its class): the end, but for a tunnel. */
+  responseClosed(): void {
+    if (!this.upgrade) this.over();
   }
 
   /** The status the client got. */
@@ -131,35 +119,9 @@ export function connectionOf(req: ProxyRequest): Socket | undefined {
   return stream === undefined ? (req as IncomingMessage).socket : stream.session?.socket;
 }
 
-function onResponseClose(this: Metered): void {
-  this[kMeter]?.over();
-}
-
 function onSocketClose(this: MeteredSocket): void {
   const meter = this[kMeter];
   if (meter === undefined) return;
   this[kMeter] = undefined;
   meter.over();
-}
-
-function meteredWrite(this: unknown, chunk: unknown, encoding?: unknown, callback?: unknown): unknown {
-  const meter = (this as Metered)[kMeter]!;
-  if (!meter.ending) meter.bytes += byteLength(chunk, encoding);
-  return meter.write.call(meter.res, chunk, encoding, callback);
-}
-
-function meteredEnd(this: unknown, chunk?: unknown, encoding?: unknown, callback?: unknown): unknown {
-  const meter = (this as Metered)[kMeter]!;
-  if (!meter.ending) {
-    meter.ending = true;
-    meter.bytes += byteLength(chunk, encoding);
-  }
-  return meter.end.call(meter.res, chunk, encoding, callback);
-}
-
-function byteLength(chunk: unknown, encoding: unknown): number {
-  if (typeof chunk === 'string') {
-    return Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
-  }
-  return chunk instanceof Uint8Array ? chunk.byteLength : 0;
 }

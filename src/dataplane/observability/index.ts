@@ -4,6 +4,7 @@ import type { ProxyRequest, ProxyResponse, RequestContext } from '../handler.js'
 import type { ExchangeMeter } from './exchange-meter.js';
 
 export { connectionOf, ExchangeMeter, ExchangeObserver, exchangeObserver } from './exchange-meter.js';
+export { MeteredHttp2ServerResponse, MeteredServerResponse } from './metered-response.js';
 export { goTlsVersion } from './tls-version.js';
 export { ObserverChoice, type ObservedSignals } from './observer-choice.js';
 

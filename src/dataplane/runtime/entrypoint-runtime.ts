@@ -1,11 +1,11 @@
-import { ServerResponse, STATUS_CODES, type IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { RouterTable } from '../../rules/index.js';
 import type { ForwardedHeaders } from '../entrypoints/index.js';
 import type { Handler, ProxyRequest, ProxyResponse, RequestContext } from '../handler.js';
-import type { ExchangeObserver } from '../observability/index.js';
+import { MeteredServerResponse, type ExchangeObserver } from '../observability/index.js';
 import { notFound, sendError, sendText } from '../respond.js';
 import { createRequestContext } from '../routing/index.js';
 import { DEFAULT_TLS, type TlsProfile } from '../tls/index.js';
@@ -111,7 +111,7 @@ export class EntryPointRuntime {
    */
   handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer, secure: boolean): void {
     if (head.length > 0) socket.unshift(head);
-    const res = new ServerResponse(req);
+    const res = new MeteredServerResponse(req);
     res.shouldKeepAlive = false;
     res.assignSocket(socket);
     res.once('finish', endSocket);

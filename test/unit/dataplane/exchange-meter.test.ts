@@ -1,25 +1,24 @@
 import assert from 'node:assert/strict';
-import { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import { RequestContext, type ProxyRequest, type ProxyResponse } from '../../../src/dataplane/handler.js';
 import {
   exchangeObserver,
+  MeteredServerResponse,
   type ExchangeMeter,
   type ExchangeWatcher,
   type RequestTracker,
 } from '../../../src/dataplane/observability/index.js';
 
-// Requests metered as the entrypoints meter them, on Node's own request and response
-// objects (with a socket that never connects): no network.
+// Requests metered as the entrypoints meter them, on Node's own request and the
+// entrypoints' response class (with a socket that never connects): no network.
 
 interface Told {
   readonly tracker: string;
   readonly bytes: number;
   readonly status: number;
   readonly endedAt: number;
-  /** The write the meter calls: Node's own when the response was wrapped once. */
-  readonly write: unknown;
 }
 
 /** A tracker that notes what the meter told it, in the order it was told. */
@@ -34,19 +33,22 @@ function tracker(name: string, told: Told[], followed: string[] = []): RequestTr
             bytes: meter.bytes,
             status: meter.status,
             endedAt: meter.endedAt,
-            write: meter.write,
           }),
       };
     },
   };
 }
 
-function exchange(upgrade = false): { req: IncomingMessage; res: ServerResponse; ctx: RequestContext } {
+function exchange(upgrade = false): {
+  req: IncomingMessage;
+  res: MeteredServerResponse;
+  ctx: RequestContext;
+} {
   const req = new IncomingMessage(new Socket());
   req.method = 'GET';
   req.headers = { host: 'app.test', 'content-length': '12' };
   if (upgrade) (req as IncomingMessage & { upgrade: boolean }).upgrade = true;
-  const res = new ServerResponse(req);
+  const res = new MeteredServerResponse(req);
   const ctx = new RequestContext('web', false, '127.0.0.1', performance.now());
   ctx.headers = req.headers;
   return { req, res, ctx };
@@ -88,7 +90,8 @@ describe('the shared exchange meter', () => {
       );
       assert.equal(told[0]!.endedAt, told[1]!.endedAt, 'one end time for both');
       assert.ok(told[0]!.endedAt >= ctx.startedAt);
-      assert.equal(told[0]!.write, ServerResponse.prototype.write, 'the response is wrapped once');
+      assert.ok(!Object.hasOwn(res, 'write') && !Object.hasOwn(res, 'end'), 'no method wrapped per request');
+      assert.equal(res.listenerCount('close'), 0, 'no listener added per request');
     });
   }
 

@@ -5,12 +5,13 @@ import { describe, test } from 'node:test';
 import { decodeDynamicConfig, type DynamicConfig } from '../../../src/config/dynamic/index.js';
 import { StaticConfig } from '../../../src/config/static/index.js';
 import { RequestContext } from '../../../src/dataplane/index.js';
-import { exchangeObserver } from '../../../src/dataplane/observability/index.js';
+import { exchangeObserver, MeteredServerResponse } from '../../../src/dataplane/observability/index.js';
 import { PrometheusMetrics } from '../../../src/dataplane/observability/metrics/index.js';
 import { parseExposition, select, valueOf } from './prometheus-text.js';
 
 // Requests handed to the recorder as the entrypoints hand them, on Node's own request and
-// response objects (with a socket that never connects): no network, the hot path as it runs.
+// the entrypoints' response class (with a socket that never connects): no network, the
+// hot path as it runs.
 
 interface Exchange {
   readonly method?: string;
@@ -31,7 +32,7 @@ function exchange(metrics: PrometheusMetrics, e: Exchange): void {
   const req = new IncomingMessage(new Socket());
   req.method = e.method ?? 'GET';
   req.headers = { host: 'app.test', ...e.headers };
-  const res = new ServerResponse(req);
+  const res = new MeteredServerResponse(req);
   const ctx = new RequestContext(e.entryPoint ?? 'web', false, '127.0.0.1', performance.now());
   ctx.method = req.method;
   ctx.headers = req.headers;
