@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { DEFAULT_ADMIN_PORT } from '../api/admin/index.js';
+import { DEFAULT_GOSSIP_PORT } from '../cluster/gossip/index.js';
 import {
   bootstrapCluster,
   ControlNodeNetwork,
@@ -78,7 +79,7 @@ function withNodeOptions(command: Command): Command {
     .option('--advertise <address>', 'address other nodes reach this one at (default: first private IPv4)')
     .option('--listen <address>', 'address to listen on', '0.0.0.0')
     .option('--joinport <port>', 'join and bootstrap-expect port (HTTPS)', '4242')
-    .option('--gossipport <port>', 'gossip port (UDP and TCP)', '7946')
+    .option('--gossipport <port>', 'gossip port (UDP and TCP)', String(DEFAULT_GOSSIP_PORT))
     .option('--etcdclientport <port>', "the etcd member's client port", '2379')
     .option('--etcdpeerport <port>', "the etcd member's peer port", '2380')
     .option('--etcdbinary <path>', 'etcd binary', 'etcd')

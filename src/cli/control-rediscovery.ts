@@ -1,5 +1,5 @@
 import { formatPeerAddress, parsePeerAddress, resolvePeerAddresses } from '../cluster/node/index.js';
-import type { GossipNode } from '../cluster/gossip/index.js';
+import { DEFAULT_GOSSIP_PORT, type GossipNode } from '../cluster/gossip/index.js';
 import type { Logger } from '../log/index.js';
 
 // A data node finds control nodes through gossip, seeded with the addresses it saw last.
@@ -12,9 +12,6 @@ import type { Logger } from '../log/index.js';
 
 /** How often a node that sees no control node looks the names up again. */
 export const REDISCOVER_MS = 5_000;
-
-/** The gossip port a peer list without any known seed falls back to (the gossip default). */
-const GOSSIP_PORT = 7946;
 
 export interface RediscoveryOptions {
   readonly gossip: Pick<GossipNode, 'members' | 'join'>;
@@ -46,8 +43,8 @@ export async function rediscoverControlNodes(o: RediscoveryOptions): Promise<num
 
 function gossipPortOf(seeds: readonly string[]): number {
   for (const seed of seeds) {
-    const parsed = parsePeerAddress(seed, GOSSIP_PORT);
+    const parsed = parsePeerAddress(seed, DEFAULT_GOSSIP_PORT);
     if (parsed !== undefined) return parsed.port;
   }
-  return GOSSIP_PORT;
+  return DEFAULT_GOSSIP_PORT;
 }

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { Command, Option } from 'commander';
+import { DEFAULT_GOSSIP_PORT } from '../cluster/gossip/index.js';
 import { NodeError } from '../cluster/node/index.js';
 import { loadStaticConfig } from '../config/static/index.js';
 import { createLogger } from '../log/index.js';
@@ -44,7 +45,7 @@ export function dataNodeCommand(): Command {
     .option('--peeraddresses <list>', 'control nodes to join through: host[:port],... (DNS names allowed)')
     .option('--advertise <address>', 'address other nodes reach this one at (default: first private IPv4)')
     .option('--listen <address>', 'address the gossip port listens on', '0.0.0.0')
-    .option('--gossipport <port>', 'gossip port (UDP and TCP)', '7946')
+    .option('--gossipport <port>', 'gossip port (UDP and TCP)', String(DEFAULT_GOSSIP_PORT))
     .option(
       '--timeout <seconds>',
       'how long to wait for the token file and for a control node to answer the join',

@@ -77,15 +77,17 @@ else
   BUILDS=(-)
   MAIN[-]=$SWITCHYARD_MAIN
 fi
+# Ports: the origin on the base, then each build's variants, then each build's metrics.
 declare -A WEB_PORT=() METRICS_PORT_OF=()
 KEYS=()
+stride=${#OVERHEAD_VARIANTS[@]}
 for ((b = 0; b < ${#BUILDS[@]}; b++)); do
   build=${BUILDS[$b]}
-  METRICS_PORT_OF[$build]=$((BENCH_PORT_BASE + 9 + b))
-  for ((v = 0; v < ${#OVERHEAD_VARIANTS[@]}; v++)); do
+  METRICS_PORT_OF[$build]=$((BENCH_PORT_BASE + 1 + ${#BUILDS[@]} * stride + b))
+  for ((v = 0; v < stride; v++)); do
     variant=${OVERHEAD_VARIANTS[$v]}
     [[ " ${VARIANTS[*]} " == *" $variant "* ]] || continue
-    WEB_PORT[$build/$variant]=$((BENCH_PORT_BASE + 1 + 4 * b + v))
+    WEB_PORT[$build/$variant]=$((BENCH_PORT_BASE + 1 + stride * b + v))
     KEYS+=("$build/$variant")
   done
 done

@@ -75,6 +75,9 @@ const GossipKeyText = z
   )
   .transform((text) => Buffer.from(text, 'base64'));
 
+/** The gossip port (UDP and TCP) when none is given: memberlist's and Serf's. */
+export const DEFAULT_GOSSIP_PORT = 7946;
+
 /** The `cluster.gossip` section: tuning plus who we are on the network and the keys. */
 export const GossipConfig = z
   .strictObject({
@@ -86,7 +89,7 @@ export const GossipConfig = z
     keys: z.array(GossipKeyText).min(1),
     bindAddr: z.string().min(1).default('0.0.0.0'),
     /** One port for UDP and TCP; 0 picks a free one. */
-    bindPort: int(0, 65_535).default(7946),
+    bindPort: int(0, 65_535).default(DEFAULT_GOSSIP_PORT),
     /** Address peers should use; by default the bind address, or the first private IPv4 if that is a wildcard. */
     advertiseAddr: z.string().min(1).optional(),
     advertisePort: int(1, 65_535).optional(),

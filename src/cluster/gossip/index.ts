@@ -11,7 +11,7 @@ export {
   type DecodeFailure,
   type Wire,
 } from './codec.js';
-export { GossipConfig, GossipTuning, ReplayPolicy } from './config.js';
+export { DEFAULT_GOSSIP_PORT, GossipConfig, GossipTuning, ReplayPolicy } from './config.js';
 export { createKeyring, KEY_BYTES, type GossipKey, type Keyring } from './keyring.js';
 export {
   MAX_NODE_INFO_BYTES,

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { formatAddr } from '../gossip/index.js';
+import { DEFAULT_GOSSIP_PORT, formatAddr } from '../gossip/index.js';
 import { NodeId } from '../pki/index.js';
 
 // Where a control node listens and what it tells others, from the command line of
@@ -24,7 +24,7 @@ export const ControlNodeNetwork = z.strictObject({
   /** Joins, renewals and bootstrap-expect's exchange (HTTPS). */
   joinPort: Port.default(DEFAULT_JOIN_PORT),
   /** Gossip, UDP and TCP. */
-  gossipPort: Port.default(7946),
+  gossipPort: Port.default(DEFAULT_GOSSIP_PORT),
   etcdClientPort: Port.default(2379),
   etcdPeerPort: Port.default(2380),
   etcdBinary: z.string().min(1).default('etcd'),

@@ -3,10 +3,9 @@ import type { Http2ServerRequest } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { ProxyRequest, ProxyResponse, RequestContext } from '../handler.js';
 import type { ExchangeWatcher, RequestTracker } from './index.js';
-import { kMeter } from './metered-response.js';
+import { kMeter, type Metered } from './metered-response.js';
 
 type MeteredSocket = Socket & { [kMeter]?: ExchangeMeter };
-type MeteredResponse = ProxyResponse & { [kMeter]?: ExchangeMeter };
 
 /**
  * One request as the client saw it, measured once for whoever follows it (metrics, access
@@ -42,7 +41,7 @@ export class ExchangeMeter {
 
   /** Starts metering: from here on the response's bytes are counted and its end seen. */
   start(): void {
-    (this.res as MeteredResponse)[kMeter] = this;
+    (this.res as ProxyResponse & Metered)[kMeter] = this;
     if (this.upgrade) {
       // A tunnelled connection outlives its response object: it is over when its socket is.
       const socket = this.req.socket as MeteredSocket;

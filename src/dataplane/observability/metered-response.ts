@@ -5,10 +5,10 @@ import type { ExchangeMeter } from './exchange-meter.js';
 export const kMeter = Symbol('switchyard.exchangeMeter');
 
 /**
- * What the response classes below tell the meter a request carries. The meter is set on
- * the response by ExchangeMeter.start(); a response no one meters leaves it undefined.
+ * A response of the classes below: the meter its methods tell, set by
+ * ExchangeMeter.start(); undefined on a response no one meters.
  */
-interface Metered {
+export interface Metered {
   [kMeter]: ExchangeMeter | undefined;
 }
 
@@ -37,8 +37,10 @@ function byteLength(chunk: unknown, encoding: unknown): number {
   return chunk instanceof Uint8Array ? chunk.byteLength : 0;
 }
 
-/** Node's HTTP/1.1 response, metered when a meter is set on it. */
-// Generic as Node's own classes are, so that a server built from them keeps its type.
+/**
+ * Node's HTTP/1.1 response, metered when a meter is set on it. Generic as Node's own
+ * classes are, so that a server built from them keeps its type.
+ */
 export class MeteredServerResponse<Request extends IncomingMessage = IncomingMessage>
   extends ServerResponse<Request>
   implements Metered

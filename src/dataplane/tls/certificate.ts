@@ -2,7 +2,14 @@ import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import type { CertificateFiles } from '../../config/dynamic/index.js';
 import { ConfigError, fail, ok, type Result } from '../../config/errors.js';
 import { readPem } from './pem-source.js';
-import { certificateFields, opensslFields, pemBlock, privateKeyFacts, sameKey } from './x509-fields.js';
+import {
+  certificateFields,
+  opensslFields,
+  pemBlock,
+  privateKeyFacts,
+  sameKey,
+  type CertificateFields,
+} from './x509-fields.js';
 
 export interface KeyPair {
   /** PEM, the leaf first and any intermediates after it. */
@@ -51,10 +58,7 @@ function namesReadHere(pair: KeyPair): string[] | undefined {
   const keyFacts = privateKeyFacts(key.label, key.der);
   if (fields?.publicKey === undefined || keyFacts === undefined || !sameKey(fields.publicKey, keyFacts))
     return undefined;
-  return servedNames(
-    fields.commonName,
-    fields.altNames.map((alt) => alt.name),
-  );
+  return servedNames(fields);
 }
 
 function namesFromOpenSsl(pair: KeyPair, path: string): Result<string[]> {
@@ -63,13 +67,7 @@ function namesFromOpenSsl(pair: KeyPair, path: string): Result<string[]> {
     if (!x509.checkPrivateKey(createPrivateKey(pair.key))) {
       return fail(new ConfigError('TLS_INVALID', path, 'the key does not belong to the certificate'));
     }
-    const fields = opensslFields(x509);
-    return ok(
-      servedNames(
-        fields.commonName,
-        fields.altNames.map((alt) => alt.name),
-      ),
-    );
+    return ok(servedNames(opensslFields(x509)));
   } catch (err) {
     return fail(
       new ConfigError('TLS_INVALID', path, `invalid certificate or key: ${(err as Error).message}`),
@@ -77,9 +75,10 @@ function namesFromOpenSsl(pair: KeyPair, path: string): Result<string[]> {
   }
 }
 
-function servedNames(commonName: string | undefined, altNames: readonly string[]): string[] {
+/** What SNI serves the certificate for: its common name and alternative names, lower-cased. */
+function servedNames({ commonName, altNames }: Pick<CertificateFields, 'commonName' | 'altNames'>): string[] {
   const names = new Set<string>();
   if (commonName) names.add(commonName.toLowerCase());
-  for (const name of altNames) names.add(name.toLowerCase());
+  for (const alt of altNames) names.add(alt.name.toLowerCase());
   return [...names];
 }

@@ -127,15 +127,18 @@ export function sameKey(a: PublicKeyFacts, b: PublicKeyFacts): boolean {
 
 /** null when the name does not read; undefined when it has no common name. */
 function firstCommonName(name: Tlv): string | undefined | null {
-  for (const rdn of children(name) ?? []) {
-    for (const attribute of children(rdn) ?? []) {
+  const rdns = children(name);
+  if (rdns === undefined) return null;
+  for (const rdn of rdns) {
+    const attributes = children(rdn);
+    if (attributes === undefined) return null;
+    for (const attribute of attributes) {
       const [type, value] = children(attribute) ?? [];
       if (type?.tag !== TAG.OID || value === undefined) return null;
       if (oidText(type.value) === OID_COMMON_NAME) return directoryString(value);
     }
-    if (children(rdn) === undefined) return null;
   }
-  return children(name) === undefined ? null : undefined;
+  return undefined;
 }
 
 /** UTCTime (two-digit years, 1950–2049) or GeneralizedTime, in Unix seconds; DER's Z form only. */

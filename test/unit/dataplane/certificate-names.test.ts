@@ -162,8 +162,7 @@ describe('certificateNames', () => {
     });
   }
 
-  test('a certificate whose DER does not read in JavaScript still gets OpenSSL’s answer', () => {
-    // Trailing bytes after the certificate: the strict reader declines, OpenSSL decides.
+  test('the strict reader declines DER with trailing bytes (certificateNames then asks OpenSSL)', () => {
     const der = Buffer.concat([pemBlock(ec.cert, /^CERTIFICATE$/)!.der, Buffer.from([0])]);
     assert.equal(certificateFields(der), undefined);
   });

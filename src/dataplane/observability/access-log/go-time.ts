@@ -17,21 +17,24 @@ interface Parts {
   readonly offset: number;
 }
 
-/** Whole milliseconds and microseconds of a time, rounded to the microsecond. */
-function split(epochMs: number): { whole: number; micros: number } {
-  let whole = Math.floor(epochMs);
-  let micros = Math.round((epochMs - whole) * 1e3);
-  if (micros === 1e3) {
-    whole += 1;
-    micros = 0;
-  }
-  return { whole, micros };
+// A time rounded to the microsecond, in two numbers and no object (the access log writes
+// one per request): the whole millisecond, then the microseconds past it.
+
+/** The millisecond a time falls in once rounded to the microsecond. */
+function wholeMs(epochMs: number): number {
+  const whole = Math.floor(epochMs);
+  return Math.round((epochMs - whole) * 1e3) === 1e3 ? whole + 1 : whole;
+}
+
+/** The microseconds (0 to 999) a time is past `whole`, its wholeMs. */
+function microsPast(epochMs: number, whole: number): number {
+  return whole > epochMs ? 0 : Math.round((epochMs - whole) * 1e3);
 }
 
 function partsOf(epochMs: number, utc: boolean): Parts {
-  const { whole, micros } = split(epochMs);
+  const whole = wholeMs(epochMs);
   const date = new Date(whole);
-  const nanos = (whole - Math.floor(whole / 1000) * 1000) * 1e6 + micros * 1e3;
+  const nanos = (whole - Math.floor(whole / 1000) * 1000) * 1e6 + microsPast(epochMs, whole) * 1e3;
   return utc
     ? {
         year: date.getUTCFullYear(),
@@ -139,16 +142,9 @@ export class Rfc3339Writer {
   }
 }
 
-/** The millisecond a time falls in once rounded to the microsecond (split's `whole`). */
-function wholeMs(epochMs: number): number {
-  const whole = Math.floor(epochMs);
-  return Math.round((epochMs - whole) * 1e3) === 1e3 ? whole + 1 : whole;
-}
-
-/** Microseconds of a time within its second, rounded as split() rounds them. */
+/** Microseconds of a time within its second (`whole`, its wholeMs, falls in `second`). */
 function microsInSecond(epochMs: number, whole: number, second: number): number {
-  const micros = whole > epochMs ? 0 : Math.round((epochMs - whole) * 1e3);
-  return (whole - second * 1000) * 1e3 + micros;
+  return (whole - second * 1000) * 1e3 + microsPast(epochMs, whole);
 }
 
 /**
