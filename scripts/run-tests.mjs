@@ -1,5 +1,7 @@
 // Runs node:test over every *.test.ts below the given folders (or the given files), through tsx.
 // Node 20's --test does not expand globs, so the file list is built here.
+// The spec reporter ends with the failing tests and their errors, so the tail of a long CI log
+// names what failed (TAP's tail only counts it).
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -24,7 +26,7 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', ...passThrough, ...files],
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...passThrough, ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

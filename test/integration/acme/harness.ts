@@ -33,10 +33,20 @@ import { freePort } from '../support/etcd.js';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+// The last lines logged (DEBUG and up) are kept so that a test that times out can say
+// what the manager was doing; ACME_TEST_LOG=1 also prints every line as it comes.
+const RECENT_LINES = 40;
+const recentLines: string[] = [];
 export const silent = createLogger({
-  level: process.env.ACME_TEST_LOG === '1' ? 'DEBUG' : 'FATAL',
-  destination:
-    process.env.ACME_TEST_LOG === '1' ? process.stderr : new Writable({ write: (_c, _e, done) => done() }),
+  level: 'DEBUG',
+  destination: new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      recentLines.push(chunk.toString('utf8').trimEnd());
+      if (recentLines.length > RECENT_LINES) recentLines.shift();
+      if (process.env.ACME_TEST_LOG === '1') process.stderr.write(chunk);
+      done();
+    },
+  }),
 });
 
 export interface Rig {
@@ -248,7 +258,7 @@ export function resolver(acme: Record<string, unknown>): CertificatesResolver {
   }).certificatesResolvers.r!;
 }
 
-/** Polls until `probe` holds, or fails with `what`. */
+/** Polls until `probe` holds, or fails with `what` and the last lines logged. */
 export async function until<T>(
   probe: () => Promise<T | undefined | false>,
   what: string,
@@ -258,7 +268,9 @@ export async function until<T>(
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms`);
+    if (Date.now() > deadline) {
+      throw new Error(`${what}: not reached within ${timeoutMs} ms; last logged:\n${recentLines.join('\n')}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -67,7 +67,11 @@ describe('bootstrap and join', { timeout: 150_000 }, () => {
       nodes.map((n) => n.waitFor(isMsg('control node ready', { how: 'joined' }), 90_000, 'joined')),
     );
     const joinedMs = Date.now() - started;
-    assert.equal(await boot.exit, 0, 'the bootstrap node exits cleanly after the hand-over');
+    assert.equal(
+      await boot.exit,
+      0,
+      `the bootstrap node exits cleanly after the hand-over; it said:\n${boot.tail()}`,
+    );
     t.diagnostic(`3 joins done ${joinedMs} ms after they started; handed over at ${Date.now() - started} ms`);
 
     const members = await cluster.members('cp-1');

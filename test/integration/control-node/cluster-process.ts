@@ -23,6 +23,8 @@ export interface NodeProcess {
   readonly logs: LogLine[];
   readonly stderr: string[];
   readonly exit: Promise<number | null>;
+  /** The last log lines and stderr chunks, for a failure message. */
+  tail(): string;
   /** The first log line (from the start) that `match` accepts, waiting at most `ms`. */
   waitFor(match: (line: LogLine) => boolean, ms: number, what: string): Promise<LogLine>;
 }
@@ -141,6 +143,7 @@ export class TestCluster {
       logs,
       stderr,
       exit,
+      tail: () => tail(logs, stderr),
       waitFor(match, ms, what) {
         return new Promise((resolve, reject) => {
           const check = (): void => {
