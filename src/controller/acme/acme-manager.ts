@@ -304,7 +304,7 @@ export class AcmeManager {
       settings,
       ca,
       budget: this.#budget,
-      revision: stored.revision,
+      answersRevision: await this.#answersRevision(stored),
       resumed: !this.#written.has(key),
       ari: await this.#offersAri(settings, ca),
       now: this.#now,
@@ -314,6 +314,14 @@ export class AcmeManager {
       waitForRevision: this.#o.waitForRevision,
       alive: () => this.#alive(),
     });
+  }
+
+  /** The revision that last wrote a `presented` record's answers (see StepContext). */
+  async #answersRevision({ record, revision }: StoredOrder): Promise<number> {
+    if (record.state !== 'presented') return revision;
+    const answers = await Promise.all((record.answerKeys ?? []).map((key) => this.#o.store.get(key)));
+    const written = answers.flatMap(({ kv }) => (kv === undefined ? [] : [kv.modRevision]));
+    return written.length === 0 ? revision : Math.max(...written);
   }
 
   /** An issued certificate that is due: renew it, look again later, or drop it once unused and expired. */

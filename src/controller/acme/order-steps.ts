@@ -50,8 +50,12 @@ export interface StepContext {
   readonly ca: CaClient;
   readonly dns: DnsProvider | undefined;
   readonly budget: BudgetBook;
-  /** The record's modRevision: for `presented`, a revision at which its answers were in the store. */
-  readonly revision: number;
+  /**
+   * For `presented`: the revision that last wrote its answers, the one data nodes are sent.
+   * Not the record's own: a failure rewrites the record alone, and a revision that wrote
+   * no streamed key reaches the data nodes only with a later one that does.
+   */
+  readonly answersRevision: number;
   /** True when this process did not write the current state itself (it took it over). */
   readonly resumed: boolean;
   /** Whether the CA offers renewalInfo (ARI). */
@@ -278,7 +282,7 @@ function pickChallenge(
 async function validate(record: OrderRecord, ctx: StepContext): Promise<StepResult> {
   const steps = record.authorizations ?? [];
   if ((record.answerKeys ?? []).length > 0) {
-    const delivered = await ctx.waitForRevision(ctx.revision);
+    const delivered = await ctx.waitForRevision(ctx.answersRevision);
     if (!delivered.ok) {
       throw new ConfigError(
         'ACME_CHALLENGE',

@@ -1,6 +1,6 @@
 // Certificates from a real ACME CA (Pebble) through the manager, the store and a real
-// data plane: HTTP-01 and TLS-ALPN-01 answered by the data plane, DNS-01 through
-// pebble-challtestsrv, then served by SNI.
+// data plane: HTTP-01 and TLS-ALPN-01 answered by the data plane, then served by SNI
+// (DNS-01 is in dns.test.ts).
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -92,6 +92,34 @@ describe('issuing from Pebble', { timeout: 120_000 }, () => {
       async () => (await servedName('alpn.example.test')).includes('DNS:alpn.example.test'),
       'served by SNI',
     );
+    await running.stop();
+  });
+
+  test('a step that failed while presented waits again for the revision that wrote the answers', async () => {
+    // The failure rewrites the record alone. A revision that writes no streamed key reaches
+    // the data nodes only with a later one that does, so waiting for the record's own
+    // revision would time out on every retry, until some other answer or certificate moved.
+    await rig.publishRouters(routersFor(['retried.example.test']));
+    const asked: number[] = [];
+    const running = await rig.startManager(
+      {
+        r: resolver({
+          caServer: pebble.directoryUrl,
+          caCertificates: [pebble.caFile],
+          httpChallenge: { entryPoint: 'web' },
+          keyType: 'EC256',
+        }),
+      },
+      {
+        waitForRevision: (revision) => {
+          asked.push(revision);
+          return asked.length === 1 ? Promise.resolve({ ok: false }) : rig.waitForRevision(revision);
+        },
+      },
+    );
+    await issued('retried.example.test');
+    assert.ok(asked.length >= 2, `asked ${asked.length} times`);
+    assert.deepEqual(new Set(asked), new Set([asked[0]]), `revisions asked: ${asked.join(', ')}`);
     await running.stop();
   });
 });

@@ -19,7 +19,7 @@ import { isMsg, TestCluster, type NodeProcess } from './cluster-process.js';
 
 const MOVED = 'the advertised address changed: moving this node and its etcd member to it';
 
-describe('a control node restarted on a new address', { timeout: 120_000 }, () => {
+describe('a control node restarted on a new address', { timeout: 240_000 }, () => {
   let cluster: TestCluster;
   const nodes = new Map<string, NodeProcess>();
   const admin = (): string => join(cluster.root, 'admin');
