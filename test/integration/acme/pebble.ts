@@ -143,11 +143,8 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  const challStderr = keepTail(chall);
   const challtestsrvUrl = `http://127.0.0.1:${challPort}`;
-  await waitFor(
-    () => httpPost(`${challtestsrvUrl}/clear-txt`, { host: 'ready.test.' }).then(() => true),
-    'pebble-challtestsrv',
-  );
 
   const env = {
     ...process.env,
@@ -164,21 +161,38 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout!.resume();
-    child.stderr!.resume();
+    const stderr = keepTail(child);
     pebble = child;
-    await waitFor(() => httpsGet(directoryUrl, tls.caPem).then(() => true), 'pebble');
+    await waitFor(() => httpsGet(directoryUrl, tls.caPem).then(() => true), 'pebble', child, stderr);
   };
   const kill = async (): Promise<void> => {
     const child = pebble;
     pebble = undefined;
-    if (child === undefined || child.exitCode !== null) return;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGKILL');
     await once(child, 'exit');
   };
-  await launch();
-  chall.stdout!.resume();
-  chall.stderr!.resume();
+  const stopChall = async (): Promise<void> => {
+    if (chall.exitCode !== null || chall.signalCode !== null) return;
+    chall.kill('SIGKILL');
+    await once(chall, 'exit');
+  };
+  try {
+    await waitFor(
+      () => httpPost(`${challtestsrvUrl}/clear-txt`, { host: 'ready.test.' }).then(() => true),
+      'pebble-challtestsrv',
+      chall,
+      challStderr,
+    );
+    await launch();
+  } catch (err) {
+    // Nothing of a failed start may outlive it: a child left running keeps the test file's
+    // process, and so the whole run, from ending.
+    await kill();
+    await stopChall();
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
 
   return {
     directoryUrl,
@@ -196,20 +210,34 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
     kill,
     stop: async () => {
       await kill();
-      if (chall.exitCode === null) {
-        chall.kill('SIGKILL');
-        await once(chall, 'exit');
-      }
+      await stopChall();
       await rm(dir, { recursive: true, force: true });
     },
   };
 }
 
-async function waitFor(probe: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+/** The last 2 KB a child wrote to stderr (stdout is drained), for a failed start's message. */
+function keepTail(child: ChildProcess): () => string {
+  let tail = '';
+  child.stdout!.resume();
+  child.stderr!.on('data', (chunk: Buffer) => (tail = (tail + chunk.toString('utf8')).slice(-2048)));
+  return () => tail;
+}
+
+/** Polls until `probe` answers; fails at once if `child` exits first, with what it said. */
+async function waitFor(
+  probe: () => Promise<boolean>,
+  what: string,
+  child: ChildProcess,
+  stderr: () => string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`${what} did not start within ${timeoutMs} ms`);
+    const exited = child.exitCode ?? child.signalCode;
+    if (exited !== null) throw new Error(`${what} exited (${exited}) before answering: ${stderr()}`);
+    if (Date.now() > deadline) throw new Error(`${what} did not start within ${timeoutMs} ms: ${stderr()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
