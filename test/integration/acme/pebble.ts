@@ -98,7 +98,20 @@ async function tlsFiles(
   return { caPem, ...files };
 }
 
+/** A child that exited before answering: most likely a port taken since freePort() saw it free. */
+class ExitedEarly extends Error {}
+
 export async function startPebble(options: PebbleOptions): Promise<Pebble> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof ExitedEarly)) throw err;
+    }
+  }
+}
+
+async function startOnce(options: PebbleOptions): Promise<Pebble> {
   const dir = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'sy-pebble-'));
   const tls = await tlsFiles(dir);
   const [acmePort, managementPort, dnsPort, challPort] = [
@@ -236,7 +249,7 @@ async function waitFor(
   for (;;) {
     if (await probe().catch(() => false)) return;
     const exited = child.exitCode ?? child.signalCode;
-    if (exited !== null) throw new Error(`${what} exited (${exited}) before answering: ${stderr()}`);
+    if (exited !== null) throw new ExitedEarly(`${what} exited (${exited}) before answering: ${stderr()}`);
     if (Date.now() > deadline) throw new Error(`${what} did not start within ${timeoutMs} ms: ${stderr()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
