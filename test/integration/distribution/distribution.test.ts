@@ -289,8 +289,10 @@ describe('distribution between real control and data node processes', { timeout:
       file,
       `entryPoints:\n  web:\n    address: "${web1}"\n  alt:\n    address: "${HOST}:${alt}"\n`,
     );
-    // --wait reports the data node the version has not reached (edge-2 refuses it).
-    const applied = await c.admin(['apply', `--file=${file}`, '--wait=3']);
+    // --wait reports the data node the version has not reached (edge-2 refuses it). It lasts
+    // the whole wait, since edge-2 never gets there: 10 s, as edge-1 once took more than 3 s
+    // to apply it in CI.
+    const applied = await c.admin(['apply', `--file=${file}`, '--wait=10']);
     assert.equal(applied.code, 1, applied.stderr);
     assert.match(applied.stdout, /applied entryPoints web, alt at revision \d+/);
     assert.match(applied.stderr, /revision \d+ has not reached edge-2 yet/);
